@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Swiftlet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "swiftlet", targets: ["swiftlet"]),
+        .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
+        .executable(name: "swiftlet-bridge", targets: ["swiftlet-bridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach.
+        .target(
+            name: "CRuntimeShim",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [
+                .linkedLibrary("seccomp"),
+                .linkedLibrary("cap"),
+                .linkedLibrary("mnl"),
+            ]
+        ),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "CRuntimeShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CNI",
+            dependencies: [
+                "CRuntimeShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KubeAPI",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "KubeProxy",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Kubelet",
+            dependencies: [
+                "Runtime", "CNI", "KubeAPI", "KubeProxy",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "swiftlet",
+            dependencies: [
+                "Kubelet", "KubeAPI", "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "swiftlet-runtime",
+            dependencies: [
+                "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "swiftlet-bridge",
+            dependencies: [
+                "CNI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,3 @@
+#ifdef __linux__
+#include "crs_sys.h"
+#endif

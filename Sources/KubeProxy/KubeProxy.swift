@@ -1,0 +1,1 @@
+// KubeProxy module.

@@ -1,0 +1,4 @@
+import Testing
+@testable import CNI
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import KubeAPI
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import KubeProxy
+
+@Test func moduleLoads() { #expect(Bool(true)) }

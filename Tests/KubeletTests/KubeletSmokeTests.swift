@@ -1,0 +1,4 @@
+import Testing
+@testable import Kubelet
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every system package Swiftlet needs, with apt. Idempotent: does nothing
+# when all are present. Package services never start on install (policy-rc.d).
+set -euo pipefail
+
+PACKAGES=(
+    # build: the C shim's libraries
+    libseccomp-dev libcap-dev libmnl-dev libarchive-dev pkg-config
+    # host tools used by tests, the demo and the benchmark
+    iproute2 iptables busybox-static curl jq util-linux procps
+    # reference CNI plugins, to check our CNI library against them
+    containernetworking-plugins
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: missing packages (${missing[*]}); run as root" >&2
+    exit 1
+fi
+
+echo "bootstrap: installing ${missing[*]}" >&2
+# Keep package services (a registry listening on every interface, say) from starting.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    created_policy=1
+fi
+trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
