@@ -1,0 +1,38 @@
+/// The resource limits of one container's cgroup, in OCI `linux.resources` terms (cgroup v1
+/// units); each manager translates them to its hierarchy's files. nil leaves a value untouched.
+public struct CgroupResources: Sendable, Equatable, Codable {
+    /// Bytes; -1 = unlimited.
+    public var memoryLimit: Int64?
+    /// Memory plus swap, in bytes (v1 `memory.memsw.limit_in_bytes`); -1 = unlimited.
+    public var memorySwap: Int64?
+    /// v1 shares (2...262144); converted to `cpu.weight` on v2 like runc.
+    public var cpuShares: UInt64?
+    /// Microseconds per period; -1 = unlimited.
+    public var cpuQuota: Int64?
+    /// Microseconds.
+    public var cpuPeriod: UInt64?
+    public var cpusetCpus: String?
+    public var cpusetMems: String?
+    /// <= 0 = unlimited.
+    public var pidsLimit: Int64?
+
+    public init(
+        memoryLimit: Int64? = nil,
+        memorySwap: Int64? = nil,
+        cpuShares: UInt64? = nil,
+        cpuQuota: Int64? = nil,
+        cpuPeriod: UInt64? = nil,
+        cpusetCpus: String? = nil,
+        cpusetMems: String? = nil,
+        pidsLimit: Int64? = nil
+    ) {
+        self.memoryLimit = memoryLimit
+        self.memorySwap = memorySwap
+        self.cpuShares = cpuShares
+        self.cpuQuota = cpuQuota
+        self.cpuPeriod = cpuPeriod
+        self.cpusetCpus = cpusetCpus
+        self.cpusetMems = cpusetMems
+        self.pidsLimit = pidsLimit
+    }
+}

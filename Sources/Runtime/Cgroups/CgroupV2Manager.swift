@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// cgroup v2: one directory in the unified tree, with the controllers the limits need
+/// enabled in each ancestor's `cgroup.subtree_control`.
+struct CgroupV2Manager: CgroupManager {
+    let cgroupPath: CgroupPath
+    let mountPoint: String
+
+    init(path: CgroupPath, mountPoint: String) {
+        self.cgroupPath = path
+        self.mountPoint = mountPoint
+    }
+
+    var path: String { cgroupPath.description }
+    var directory: String { mountPoint + path }
+
+    /// The controllers a container may be limited by, enabled for its subtree.
+    static let wantedControllers = ["cpuset", "cpu", "io", "memory", "pids"]
+
+    func create() throws {
+        // Enable the controllers from the root down to the leaf's parent, skipping levels
+        // that already have them (the common case after the first container).
+        var parent = mountPoint
+        for level in cgroupPath.levels {
+            try enableControllers(in: parent)
+            parent = mountPoint + level
+        }
+        try CgroupDirectory.create(mountPoint: mountPoint, path: cgroupPath)
+    }
+
+    func apply(_ resources: CgroupResources) throws {
+        for write in try CgroupValues.v2Writes(resources) {
+            let file = directory + "/" + write.file
+            guard CgroupFile.exists(file) else {
+                throw CgroupError.invalidResource(
+                    field: write.file,
+                    reason: "the \(write.controller) controller is not enabled for \(directory)")
+            }
+            try CgroupFile.write(file, write.value)
+        }
+    }
+
+    func addProcess(_ pid: pid_t) throws {
+        try CgroupFile.write(directory + "/cgroup.procs", String(pid))
+    }
+
+    func processes() throws -> [pid_t] {
+        guard CgroupFile.isDirectory(directory) else { return [] }
+        return try CgroupDirectory.processes(directory).sorted()
+    }
+
+    func oomKillCount() throws -> UInt64 {
+        guard let text = try CgroupFile.readIfPresent(directory + "/memory.events") else { return 0 }
+        return CgroupValues.keyedValue("oom_kill", in: text) ?? 0
+    }
+
+    func memoryPeak() throws -> UInt64? {
+        try CgroupFile.readIfPresent(directory + "/memory.peak").flatMap { UInt64($0) }
+    }
+
+    func killAll(signal: Int32) throws {
+        if signal == SIGKILL && CgroupFile.exists(directory + "/cgroup.kill") {
+            try CgroupFile.write(directory + "/cgroup.kill", "1")
+            return
+        }
+        try CgroupDirectory.killUntilEmpty([directory], signal: signal)
+    }
+
+    func destroy() throws {
+        try CgroupDirectory.remove(directory)
+    }
+
+    private func enableControllers(in dir: String) throws {
+        guard let available = try CgroupFile.readIfPresent(dir + "/cgroup.controllers") else { return }
+        let enabled = Set((try CgroupFile.readIfPresent(dir + "/cgroup.subtree_control") ?? "").split(separator: " ").map(String.init))
+        let have = Set(available.split(separator: " ").map(String.init))
+        let missing = Self.wantedControllers.filter { have.contains($0) && !enabled.contains($0) }
+        if missing.isEmpty { return }
+        try CgroupFile.write(dir + "/cgroup.subtree_control", missing.map { "+" + $0 }.joined(separator: " "))
+    }
+}
