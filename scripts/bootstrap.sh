@@ -10,6 +10,9 @@ PACKAGES=(
     iproute2 iptables busybox-static curl jq util-linux procps
     # reference CNI plugins, to check our CNI library against them
     containernetworking-plugins
+    # peer OCI runtimes the runtime benchmark compares against (installed here because the
+    # benchmark itself runs in a network namespace without a route to the mirror)
+    crun runc
 )
 
 missing=()
