@@ -62,7 +62,8 @@ enum CgroupFile {
         throw CgroupError.system(operation: "mkdir", path: path, errno: err)
     }
 
-    /// Names of the subdirectories of `path` (child cgroups), sorted.
+    /// Names of the subdirectories of `path` (child cgroups, or mounts under a cgroup
+    /// root), sorted. Symlinks are not followed: d_type avoids a stat per entry.
     static func subdirectories(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             throw CgroupError.system(operation: "opendir", path: path, errno: errno)
@@ -70,19 +71,16 @@ enum CgroupFile {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
+            let type = entry.pointee.d_type
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
-            if isDirectory(path + "/" + name) { names.append(name) }
+            if type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && isDirectory(path + "/" + name)) {
+                names.append(name)
+            }
         }
         return names.sorted()
-    }
-
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     /// The content without trailing newlines and spaces.

@@ -8,8 +8,9 @@ struct CgroupHierarchy: Equatable, Sendable {
     var isUnified: Bool
 
     /// The hierarchies under `root`: `root` itself if it is a v2 mount, else each
-    /// subdirectory that is a cgroup mount (symlinks such as cpu -> cpu,cpuacct resolved
-    /// and counted once). A subdirectory with cgroup.controllers is the hybrid v2 tree.
+    /// subdirectory that is a cgroup mount. Symlinks (cpu -> cpu,cpuacct) are skipped: the
+    /// comma-joined mount they name is itself a subdirectory. A subdirectory with
+    /// cgroup.controllers is the hybrid v2 tree.
     static func discover(root: String) throws -> (layout: CgroupLayout, v1: [CgroupHierarchy], unified: CgroupHierarchy?) {
         if CgroupFile.exists(root + "/cgroup.controllers") {
             return (.v2, [], CgroupHierarchy(mountPoint: root, controllers: [], isUnified: true))
@@ -17,20 +18,16 @@ struct CgroupHierarchy: Equatable, Sendable {
         guard CgroupFile.isDirectory(root) else { throw CgroupError.noHierarchy(root: root) }
         var v1: [CgroupHierarchy] = []
         var unified: CgroupHierarchy?
-        var seen: Set<String> = []
         for name in try CgroupFile.subdirectories(root) {
             let dir = root + "/" + name
-            let resolved = CgroupFile.realPath(dir) ?? dir
-            if !seen.insert(resolved).inserted { continue }
             if CgroupFile.exists(dir + "/cgroup.controllers") {
                 if unified == nil { unified = CgroupHierarchy(mountPoint: dir, controllers: [], isUnified: true) }
                 continue
             }
             guard CgroupFile.exists(dir + "/cgroup.procs") else { continue }
-            let base = resolved.split(separator: "/").last.map(String.init) ?? name
-            let controllers = base.split(separator: ",").map(String.init).filter { !$0.hasPrefix("name=") }
+            let controllers = name.split(separator: ",").map(String.init).filter { !$0.hasPrefix("name=") }
             // A named hierarchy (systemd's) carries no controller.
-            let named = base == "systemd" || base.hasPrefix("name=")
+            let named = name == "systemd" || name.hasPrefix("name=")
             v1.append(CgroupHierarchy(mountPoint: dir, controllers: named ? [] : Set(controllers), isUnified: false))
         }
         if !v1.isEmpty { return (unified == nil ? .v1 : .hybrid, v1, unified) }
