@@ -146,6 +146,41 @@ struct CgroupIntegrationTests {
         try removeParent(parent)
     }
 
+    @Test(.enabled(if: (try? Cgroups.detectLayout()) != .v2))
+    func deviceRulesDenyAllButTheDefaults() throws {
+        let parent = uniqueParent()
+        defer { try? Cgroups.manager(path: parent).destroy() }
+        let manager = try Cgroups.manager(path: parent + "/dev", root: root)
+        try manager.create()
+        try manager.apply(CgroupResources(devices: [CgroupDeviceRule(allow: false)] + CgroupDeviceRule.defaultAllowed))
+        let list = try read("\(root)/devices\(parent)/dev/devices.list").split(separator: "\n").map(String.init)
+        #expect(!list.contains("a *:* rwm"))
+        #expect(list.contains("c 1:3 rwm"))
+
+        // /dev/null (1:3) is allowed; /dev/kmsg (1:11), which root opens outside, is not.
+        let kmsg = open("/dev/kmsg", O_RDONLY)
+        #expect(kmsg >= 0, "baseline: root opens /dev/kmsg outside the cgroup")
+        close(kmsg)
+        func exitCode(_ script: String) throws -> Int32? {
+            var go: [Int32] = [0, 0]
+            #expect(pipe(&go) == 0)
+            let child = try spawn(["sh", "-c", "read x; " + script], stdin: go[0])
+            close(go[0])
+            try manager.addProcess(child.pid)
+            #expect(write(go[1], "go\n", 3) == 3)
+            close(go[1])
+            var status: Int32 = 0
+            while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+            return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+        }
+        #expect(try exitCode("echo hi > /dev/null") == 0)
+        // A failed redirection on `exec` ends sh non-interactively; `command` keeps it alive.
+        #expect(try exitCode("command exec 3</dev/kmsg 2>/dev/null || exit 9") == 9)
+        #expect(try exitCode("command exec 3</dev/null 2>/dev/null || exit 9") == 0)
+        try manager.destroy()
+        try removeParent(parent)
+    }
+
     @Test func refusesTheHostsOwnCgroup() throws {
         #expect(throws: CgroupError.self) { try Cgroups.manager(path: "/process_api/x", root: root) }
     }

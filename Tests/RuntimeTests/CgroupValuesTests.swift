@@ -56,13 +56,29 @@ import Testing
             .map(\.value) == ["-1", "-1"])
     }
 
-    @Test func v1WritesPutPeriodBeforeQuota() {
-        let writes = CgroupValues.v1Writes(CgroupResources(
+    @Test func v1WritesPutPeriodBeforeQuota() throws {
+        let writes = try CgroupValues.v1Writes(CgroupResources(
             cpuShares: 512, cpuQuota: 50_000, cpuPeriod: 100_000, cpusetCpus: "0", pidsLimit: 0))
         #expect(writes.map { "\($0.file)=\($0.value)" } == [
             "cpuset.cpus=0", "cpu.shares=512", "cpu.cfs_period_us=100000",
             "cpu.cfs_quota_us=50000", "pids.max=max",
         ])
+    }
+
+    @Test func v1DeviceRulesInOrder() throws {
+        let rules = [CgroupDeviceRule(allow: false)] + CgroupDeviceRule.defaultAllowed.prefix(3)
+        let writes = try CgroupValues.v1Writes(CgroupResources(devices: rules))
+        #expect(writes.map { "\($0.file) \($0.value)" } == [
+            "devices.deny a *:* rwm", "devices.allow c *:* m", "devices.allow b *:* m",
+            "devices.allow c 1:3 rwm",
+        ])
+        #expect(CgroupDeviceRule(allow: true, type: "c", major: 136).v1Line == "c 136:* rwm")
+        #expect(throws: CgroupError.invalidResource(field: "devices.access", reason: "\"rx\" is not a combination of r, w, m")) {
+            try CgroupValues.v1Writes(CgroupResources(devices: [CgroupDeviceRule(allow: true, access: "rx")]))
+        }
+        #expect(throws: CgroupError.self) {
+            try CgroupValues.v1Writes(CgroupResources(devices: [CgroupDeviceRule(allow: true, type: "p")]))
+        }
     }
 
     @Test func v2Writes() throws {

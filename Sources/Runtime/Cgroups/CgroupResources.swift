@@ -15,6 +15,9 @@ public struct CgroupResources: Sendable, Equatable, Codable {
     public var cpusetMems: String?
     /// <= 0 = unlimited.
     public var pidsLimit: Int64?
+    /// Device rules applied in order (OCI: usually deny all, then allow a list). v1 and
+    /// hybrid only: v2 device control needs an eBPF program, which managers do not load.
+    public var devices: [CgroupDeviceRule]?
 
     public init(
         memoryLimit: Int64? = nil,
@@ -24,7 +27,8 @@ public struct CgroupResources: Sendable, Equatable, Codable {
         cpuPeriod: UInt64? = nil,
         cpusetCpus: String? = nil,
         cpusetMems: String? = nil,
-        pidsLimit: Int64? = nil
+        pidsLimit: Int64? = nil,
+        devices: [CgroupDeviceRule]? = nil
     ) {
         self.memoryLimit = memoryLimit
         self.memorySwap = memorySwap
@@ -34,5 +38,6 @@ public struct CgroupResources: Sendable, Equatable, Codable {
         self.cpusetCpus = cpusetCpus
         self.cpusetMems = cpusetMems
         self.pidsLimit = pidsLimit
+        self.devices = devices
     }
 }

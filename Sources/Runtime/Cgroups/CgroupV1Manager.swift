@@ -43,7 +43,7 @@ struct CgroupV1Manager: CgroupManager {
     }
 
     func apply(_ resources: CgroupResources) throws {
-        var writes = CgroupValues.v1Writes(resources)
+        var writes = try CgroupValues.v1Writes(resources)
         if resources.memoryLimit != nil || resources.memorySwap != nil {
             let dir = try requireDirectory(for: "memory", field: "memoryLimit")
             let hasMemsw = CgroupFile.exists(dir + "/memory.memsw.limit_in_bytes")

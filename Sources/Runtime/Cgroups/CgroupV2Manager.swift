@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Logging
 
 /// cgroup v2: one directory in the unified tree, with the controllers the limits need
 /// enabled in each ancestor's `cgroup.subtree_control`.
@@ -32,7 +33,13 @@ struct CgroupV2Manager: CgroupManager {
         try CgroupDirectory.create(mountPoint: mountPoint, path: cgroupPath)
     }
 
+    /// Device rules are not applied: v2 device control is an eBPF program (not loaded here).
     func apply(_ resources: CgroupResources) throws {
+        if let devices = resources.devices, !devices.isEmpty {
+            Logger(label: "swiftlet.cgroups").warning(
+                "device rules not enforced on cgroup v2 (needs an eBPF device program)",
+                metadata: ["cgroup": "\(path)"])
+        }
         for write in try CgroupValues.v2Writes(resources) {
             let file = directory + "/" + write.file
             guard CgroupFile.exists(file) else {

@@ -68,8 +68,13 @@ public enum CgroupValues {
 
     /// The writes v1 needs, except memory (whose order depends on the current limit; see
     /// `v1MemoryWrites`). Period goes before quota: the kernel checks quota against it.
-    static func v1Writes(_ r: CgroupResources) -> [CgroupWrite] {
+    static func v1Writes(_ r: CgroupResources) throws -> [CgroupWrite] {
         var writes: [CgroupWrite] = []
+        for rule in r.devices ?? [] {
+            try rule.validate()
+            writes.append(.init(
+                controller: "devices", file: rule.allow ? "devices.allow" : "devices.deny", value: rule.v1Line))
+        }
         if let cpus = r.cpusetCpus { writes.append(.init(controller: "cpuset", file: "cpuset.cpus", value: cpus)) }
         if let mems = r.cpusetMems { writes.append(.init(controller: "cpuset", file: "cpuset.mems", value: mems)) }
         if let shares = r.cpuShares, shares != 0 {
