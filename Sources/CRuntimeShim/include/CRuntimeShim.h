@@ -6,5 +6,6 @@
 #include "crs_sys.h"
 #include "crs_spawn.h"
 #include "crs_netlink.h"
+#include "crs_sandbox.h"
 
 #endif

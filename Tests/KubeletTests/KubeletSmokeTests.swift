@@ -1,4 +1,0 @@
-import Testing
-@testable import Kubelet
-
-@Test func moduleLoads() { #expect(Bool(true)) }
