@@ -7,5 +7,6 @@
 #include "crs_spawn.h"
 #include "crs_netlink.h"
 #include "crs_sandbox.h"
+#include "crs_daemon.h"
 
 #endif
