@@ -1,0 +1,401 @@
+import Foundation
+import KubeAPI
+
+/// What an image says about how to run it, from its OCI config.
+public struct ImageDefaults: Sendable, Equatable {
+    public var entrypoint: [String]
+    public var cmd: [String]
+    public var env: [String]
+    public var workingDir: String?
+    public var user: String?
+
+    public init(entrypoint: [String] = [], cmd: [String] = [], env: [String] = [], workingDir: String? = nil, user: String? = nil) {
+        self.entrypoint = entrypoint
+        self.cmd = cmd
+        self.env = env
+        self.workingDir = workingDir
+        self.user = user
+    }
+}
+
+/// The pod-level facts a container's config depends on.
+public struct PodContext: Sendable {
+    public var pod: Pod
+    public var podIP: String?
+    public var hostIP: String?
+    /// Host path of each of the pod's volumes, by volume name.
+    public var volumePaths: [String: String]
+    /// Volumes that are mounted read-only whatever the volumeMount says (secrets, configMaps).
+    public var readOnlyVolumes: Set<String>
+    /// The pod's generated /etc/hosts, /etc/resolv.conf and /etc/hostname on the host.
+    public var etcHosts: String?
+    public var resolvConf: String?
+    public var hostnameFile: String?
+    /// Reads a ConfigMap or Secret key for env: (kind, namespace, name, key) → value, nil when
+    /// the object or key is missing.
+    public var lookup: @Sendable (_ kind: String, _ namespace: String, _ name: String, _ key: String?) -> [String: String]?
+
+    public init(
+        pod: Pod, podIP: String? = nil, hostIP: String? = nil, volumePaths: [String: String] = [:],
+        readOnlyVolumes: Set<String> = [], etcHosts: String? = nil, resolvConf: String? = nil,
+        hostnameFile: String? = nil,
+        lookup: @escaping @Sendable (String, String, String, String?) -> [String: String]? = { _, _, _, _ in nil }
+    ) {
+        self.pod = pod
+        self.podIP = podIP
+        self.hostIP = hostIP
+        self.volumePaths = volumePaths
+        self.readOnlyVolumes = readOnlyVolumes
+        self.etcHosts = etcHosts
+        self.resolvConf = resolvConf
+        self.hostnameFile = hostnameFile
+        self.lookup = lookup
+    }
+}
+
+/// A container that cannot be configured: the status shows `CreateContainerConfigError`
+/// with this message, as upstream.
+public struct ContainerConfigError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Turns a pod's container, its image and the pod's context into a `ContainerConfig`,
+/// following the kubelet: command/args over Entrypoint/Cmd, env with `$(VAR)` expansion and
+/// downward-API fields, securityContext, resources as cgroup values, volume mounts.
+public enum ContainerConfigBuilder {
+    public static func build(
+        container: Container, image: ImageDefaults, context: PodContext, rootfs: String
+    ) throws -> ContainerConfig {
+        var config = ContainerConfig()
+        let env = try environment(container: container, image: image, context: context)
+        let lookup = Dictionary(env.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        config.env = env.map { "\($0.name)=\($0.value)" }
+        config.args = command(container: container, image: image).map { expand($0, lookup) }
+        guard !config.args.isEmpty else {
+            throw ContainerConfigError("no command specified")
+        }
+        config.workingDir = container.workingDir ?? image.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        try applyUser(container: container, image: image, context: context, rootfs: rootfs, to: &config)
+        applySecurity(container: container, pod: context.pod, to: &config)
+        applyResources(container.resources, to: &config)
+        config.mounts = try mounts(container: container, context: context)
+        config.tty = container.tty ?? false
+        return config
+    }
+
+    /// Kubernetes' rule: `command` replaces the Entrypoint and drops the Cmd; `args` alone
+    /// replaces the Cmd.
+    static func command(container: Container, image: ImageDefaults) -> [String] {
+        if let command = container.command, !command.isEmpty {
+            return command + (container.args ?? [])
+        }
+        if let args = container.args, !args.isEmpty {
+            return image.entrypoint + args
+        }
+        return image.entrypoint + image.cmd
+    }
+
+    // MARK: Environment
+
+    static func environment(container: Container, image: ImageDefaults, context: PodContext) throws -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        func set(_ name: String, _ value: String) {
+            if let index = result.firstIndex(where: { $0.name == name }) {
+                result[index].value = value
+            } else {
+                result.append((name, value))
+            }
+        }
+        for entry in image.env {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            set(String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        let namespace = context.pod.metadata.namespace ?? "default"
+        for source in container.envFrom ?? [] {
+            let prefix = source.prefix ?? ""
+            if let ref = source.configMapRef {
+                let name = ref.name ?? ""
+                guard let data = context.lookup("ConfigMap", namespace, name, nil) else {
+                    if ref.optional == true { continue }
+                    throw ContainerConfigError("configmap \"\(name)\" not found")
+                }
+                for (key, value) in data.sorted(by: { $0.key < $1.key }) { set(prefix + key, value) }
+            }
+            if let ref = source.secretRef {
+                let name = ref.name ?? ""
+                guard let data = context.lookup("Secret", namespace, name, nil) else {
+                    if ref.optional == true { continue }
+                    throw ContainerConfigError("secret \"\(name)\" not found")
+                }
+                for (key, value) in data.sorted(by: { $0.key < $1.key }) { set(prefix + key, value) }
+            }
+        }
+        // Each value may refer to the variables defined before it, as upstream expands them.
+        for variable in container.env ?? [] {
+            let defined = Dictionary(result.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+            if let value = variable.value {
+                set(variable.name, expand(value, defined))
+            } else if let source = variable.valueFrom {
+                guard let value = try resolve(source, container: container, context: context) else { continue }
+                set(variable.name, value)
+            } else {
+                set(variable.name, "")
+            }
+        }
+        return result
+    }
+
+    static func resolve(_ source: EnvVarSource, container: Container, context: PodContext) throws -> String? {
+        let pod = context.pod
+        let namespace = pod.metadata.namespace ?? "default"
+        if let field = source.fieldRef {
+            return try fieldValue(field.fieldPath, context: context)
+        }
+        if let field = source.resourceFieldRef {
+            return try resourceValue(field, container: container, pod: pod)
+        }
+        if let ref = source.configMapKeyRef {
+            let name = ref.name ?? ""
+            guard let data = context.lookup("ConfigMap", namespace, name, ref.key) else {
+                if ref.optional == true { return nil }
+                throw ContainerConfigError("configmap \"\(name)\" not found")
+            }
+            guard let value = data[ref.key] else {
+                if ref.optional == true { return nil }
+                throw ContainerConfigError("couldn't find key \(ref.key) in ConfigMap \(namespace)/\(name)")
+            }
+            return value
+        }
+        if let ref = source.secretKeyRef {
+            let name = ref.name ?? ""
+            guard let data = context.lookup("Secret", namespace, name, ref.key) else {
+                if ref.optional == true { return nil }
+                throw ContainerConfigError("secret \"\(name)\" not found")
+            }
+            guard let value = data[ref.key] else {
+                if ref.optional == true { return nil }
+                throw ContainerConfigError("couldn't find key \(ref.key) in Secret \(namespace)/\(name)")
+            }
+            return value
+        }
+        return nil
+    }
+
+    /// The downward API's fieldRef paths.
+    static func fieldValue(_ path: String, context: PodContext) throws -> String {
+        let meta = context.pod.metadata
+        switch path {
+        case "metadata.name": return meta.name ?? ""
+        case "metadata.namespace": return meta.namespace ?? "default"
+        case "metadata.uid": return meta.uid ?? ""
+        case "spec.nodeName": return context.pod.spec.nodeName ?? ""
+        case "spec.serviceAccountName": return context.pod.spec.serviceAccountName ?? ""
+        case "status.podIP", "status.podIPs": return context.podIP ?? ""
+        case "status.hostIP", "status.hostIPs": return context.hostIP ?? ""
+        default:
+            for (prefix, map) in [("metadata.labels", meta.labels), ("metadata.annotations", meta.annotations)]
+            where path.hasPrefix(prefix + "['") && path.hasSuffix("']") {
+                let key = String(path.dropFirst(prefix.count + 2).dropLast(2))
+                return map?[key] ?? ""
+            }
+            throw ContainerConfigError("unsupported fieldRef \(path)")
+        }
+    }
+
+    static func resourceValue(_ field: ResourceFieldSelector, container: Container, pod: Pod) throws -> String {
+        let target = field.containerName.flatMap { name in
+            (pod.spec.containers + (pod.spec.initContainers ?? [])).first { $0.name == name }
+        } ?? container
+        let parts = field.resource.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, parts[0] == "limits" || parts[0] == "requests" else {
+            throw ContainerConfigError("unsupported resourceFieldRef \(field.resource)")
+        }
+        let table = parts[0] == "limits" ? target.resources?.limits : target.resources?.requests
+        let isCPU = parts[1] == "cpu"
+        guard let quantity = table?[parts[1]] else {
+            // Unset limits report the node's allocatable, as upstream; requests report 0.
+            if parts[0] == "requests" { return "0" }
+            return isCPU ? String(ProcessInfo.processInfo.activeProcessorCount)
+                : String(ProcessInfo.processInfo.physicalMemory)
+        }
+        let divisor = field.divisor ?? (isCPU ? "1" : "1")
+        // ceil(quantity / divisor), in milli units to keep fractional CPUs exact.
+        let numerator = quantity.milliValue
+        let denominator = max(divisor.milliValue, 1)
+        return String((numerator + denominator - 1) / denominator)
+    }
+
+    /// `$(VAR)` expansion as upstream: `$$` escapes, unknown references stay as written.
+    static func expand(_ text: String, _ env: [String: String]) -> String {
+        guard text.contains("$") else { return text }
+        var out = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            let char = text[index]
+            let next = text.index(after: index)
+            if char == "$", next < text.endIndex {
+                if text[next] == "$" {
+                    out.append("$")
+                    index = text.index(after: next)
+                    continue
+                }
+                if text[next] == "(", let close = text[next...].firstIndex(of: ")") {
+                    let name = String(text[text.index(after: next)..<close])
+                    if let value = env[name] {
+                        out += value
+                    } else {
+                        out += text[index...close]
+                    }
+                    index = text.index(after: close)
+                    continue
+                }
+            }
+            out.append(char)
+            index = next
+        }
+        return out
+    }
+
+    // MARK: Security
+
+    static func applyUser(container: Container, image: ImageDefaults, context: PodContext, rootfs: String, to config: inout ContainerConfig) throws {
+        let podContext = context.pod.spec.securityContext
+        let security = container.securityContext
+        var uid: UInt32 = 0
+        var gid: UInt32 = 0
+        var nonNumericImageUser: String?
+        if let user = image.user, !user.isEmpty {
+            let resolved = UserResolver.resolve(user, rootfs: rootfs)
+            uid = resolved.uid
+            gid = resolved.gid
+            if resolved.unresolvedName { nonNumericImageUser = user }
+        }
+        if let runAsUser = security?.runAsUser ?? podContext?.runAsUser {
+            uid = UInt32(runAsUser)
+            gid = UserResolver.primaryGroup(uid: uid, rootfs: rootfs) ?? 0
+        }
+        if let runAsGroup = security?.runAsGroup ?? podContext?.runAsGroup { gid = UInt32(runAsGroup) }
+        if security?.runAsNonRoot ?? podContext?.runAsNonRoot ?? false {
+            if let name = nonNumericImageUser, security?.runAsUser ?? podContext?.runAsUser == nil {
+                throw ContainerConfigError("container has runAsNonRoot and image has non-numeric user (\(name)), cannot verify user is non-root")
+            }
+            if uid == 0 {
+                throw ContainerConfigError("container has runAsNonRoot and image will run as root")
+            }
+        }
+        config.uid = uid
+        config.gid = gid
+        config.additionalGids = (podContext?.supplementalGroups ?? []).map { UInt32($0) } + (podContext?.fsGroup.map { [UInt32($0)] } ?? [])
+    }
+
+    static func applySecurity(container: Container, pod: Pod, to config: inout ContainerConfig) {
+        let security = container.securityContext
+        config.privileged = security?.privileged ?? false
+        config.capabilitiesAdd = (security?.capabilities?.add ?? []).map(capabilityName)
+        config.capabilitiesDrop = (security?.capabilities?.drop ?? []).map(capabilityName)
+        config.readOnlyRootfs = security?.readOnlyRootFilesystem ?? false
+        config.noNewPrivileges = security?.allowPrivilegeEscalation == false
+        let profile = security?.seccompProfile?.type ?? pod.spec.securityContext?.seccompProfile?.type
+        // Swiftlet runs RuntimeDefault unless told Unconfined (the kubelet's --seccomp-default).
+        config.seccompRuntimeDefault = !config.privileged && profile != "Unconfined"
+    }
+
+    /// `NET_ADMIN` → `CAP_NET_ADMIN`; `ALL` stays.
+    static func capabilityName(_ name: String) -> String {
+        let upper = name.uppercased()
+        return upper == "ALL" || upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+    }
+
+    /// requests/limits → cgroup values, as the kubelet computes them.
+    static func applyResources(_ resources: ResourceRequirements?, to config: inout ContainerConfig) {
+        let limits = resources?.limits ?? [:]
+        let requests = resources?.requests ?? [:]
+        if let memory = limits["memory"] { config.memoryLimit = memory.value }
+        // An unset request defaults to the limit.
+        if let cpu = requests["cpu"] ?? limits["cpu"] {
+            config.cpuShares = UInt64(max(2, cpu.milliValue * 1024 / 1000))
+        } else {
+            config.cpuShares = 2
+        }
+        if let cpu = limits["cpu"] {
+            config.cpuPeriod = 100_000
+            config.cpuQuota = max(1000, cpu.milliValue * 100_000 / 1000)
+        }
+    }
+
+    // MARK: Mounts
+
+    static func mounts(container: Container, context: PodContext) throws -> [ContainerConfig.Mount] {
+        var mounts: [ContainerConfig.Mount] = []
+        let declared = Set((container.volumeMounts ?? []).map(\.mountPath))
+        // The pod's own network files, unless a volume is mounted there.
+        for (source, destination) in [(context.etcHosts, "/etc/hosts"), (context.resolvConf, "/etc/resolv.conf"), (context.hostnameFile, "/etc/hostname")] {
+            if let source, !declared.contains(destination) {
+                mounts.append(.init(source: source, destination: destination, readOnly: false))
+            }
+        }
+        for mount in container.volumeMounts ?? [] {
+            guard let volume = context.volumePaths[mount.name] else {
+                throw ContainerConfigError("volumeMount \(mount.name): no such volume in the pod")
+            }
+            var source = volume
+            if let subPath = mount.subPath, !subPath.isEmpty {
+                do {
+                    source = try SubPath.resolve(volume: volume, subPath: subPath)
+                } catch {
+                    throw ContainerConfigError("failed to prepare subPath for volumeMount \"\(mount.name)\" of container \"\(container.name)\": \(error)")
+                }
+            }
+            let readOnly = (mount.readOnly ?? false) || context.readOnlyVolumes.contains(mount.name)
+            mounts.append(.init(source: source, destination: mount.mountPath, readOnly: readOnly))
+        }
+        return mounts
+    }
+}
+
+/// Resolves an image's `User` (`name`, `uid`, `uid:gid`, `name:group`) against the rootfs's
+/// /etc/passwd and /etc/group, as runtimes do.
+public enum UserResolver {
+    public static func resolve(_ user: String, rootfs: String) -> (uid: UInt32, gid: UInt32, unresolvedName: Bool) {
+        let parts = user.split(separator: ":", maxSplits: 1).map(String.init)
+        var uid: UInt32 = 0
+        var gid: UInt32?
+        var unresolved = false
+        if let number = UInt32(parts[0]) {
+            uid = number
+        } else if let entry = passwd(rootfs).first(where: { $0.name == parts[0] }) {
+            uid = entry.uid
+            gid = entry.gid
+        } else {
+            unresolved = true
+        }
+        if parts.count == 2 {
+            gid = UInt32(parts[1]) ?? group(rootfs).first(where: { $0.name == parts[1] })?.gid ?? gid
+        }
+        return (uid, gid ?? primaryGroup(uid: uid, rootfs: rootfs) ?? 0, unresolved)
+    }
+
+    public static func primaryGroup(uid: UInt32, rootfs: String) -> UInt32? {
+        passwd(rootfs).first { $0.uid == uid }?.gid
+    }
+
+    static func passwd(_ rootfs: String) -> [(name: String, uid: UInt32, gid: UInt32)] {
+        lines(rootfs + "/etc/passwd").compactMap { fields in
+            guard fields.count >= 4, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
+            return (fields[0], uid, gid)
+        }
+    }
+
+    static func group(_ rootfs: String) -> [(name: String, gid: UInt32)] {
+        lines(rootfs + "/etc/group").compactMap { fields in
+            guard fields.count >= 3, let gid = UInt32(fields[2]) else { return nil }
+            return (fields[0], gid)
+        }
+    }
+
+    static func lines(_ path: String) -> [[String]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+    }
+}
