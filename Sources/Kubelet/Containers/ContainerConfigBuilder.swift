@@ -65,7 +65,7 @@ public struct ContainerConfigError: Error, CustomStringConvertible, Equatable {
 /// downward-API fields, securityContext, resources as cgroup values, volume mounts.
 public enum ContainerConfigBuilder {
     public static func build(
-        container: Container, image: ImageDefaults, context: PodContext, rootfs: String
+        container: Container, image: ImageDefaults, context: PodContext, layers: [String]
     ) throws -> ContainerConfig {
         var config = ContainerConfig()
         let env = try environment(container: container, image: image, context: context)
@@ -76,7 +76,7 @@ public enum ContainerConfigBuilder {
             throw ContainerConfigError("no command specified")
         }
         config.workingDir = container.workingDir ?? image.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-        try applyUser(container: container, image: image, context: context, rootfs: rootfs, to: &config)
+        try applyUser(container: container, image: image, context: context, layers: layers, to: &config)
         applySecurity(container: container, pod: context.pod, to: &config)
         applyResources(container.resources, to: &config)
         config.mounts = try mounts(container: container, context: context)
@@ -259,21 +259,22 @@ public enum ContainerConfigBuilder {
 
     // MARK: Security
 
-    static func applyUser(container: Container, image: ImageDefaults, context: PodContext, rootfs: String, to config: inout ContainerConfig) throws {
+    static func applyUser(container: Container, image: ImageDefaults, context: PodContext, layers: [String], to config: inout ContainerConfig) throws {
+        let users = UserResolver(layers: layers)
         let podContext = context.pod.spec.securityContext
         let security = container.securityContext
         var uid: UInt32 = 0
         var gid: UInt32 = 0
         var nonNumericImageUser: String?
         if let user = image.user, !user.isEmpty {
-            let resolved = UserResolver.resolve(user, rootfs: rootfs)
+            let resolved = users.resolve(user)
             uid = resolved.uid
             gid = resolved.gid
             if resolved.unresolvedName { nonNumericImageUser = user }
         }
         if let runAsUser = security?.runAsUser ?? podContext?.runAsUser {
             uid = UInt32(runAsUser)
-            gid = UserResolver.primaryGroup(uid: uid, rootfs: rootfs) ?? 0
+            gid = users.primaryGroup(uid: uid) ?? 0
         }
         if let runAsGroup = security?.runAsGroup ?? podContext?.runAsGroup { gid = UInt32(runAsGroup) }
         if security?.runAsNonRoot ?? podContext?.runAsNonRoot ?? false {
@@ -354,48 +355,56 @@ public enum ContainerConfigBuilder {
     }
 }
 
-/// Resolves an image's `User` (`name`, `uid`, `uid:gid`, `name:group`) against the rootfs's
-/// /etc/passwd and /etc/group, as runtimes do.
-public enum UserResolver {
-    public static func resolve(_ user: String, rootfs: String) -> (uid: UInt32, gid: UInt32, unresolvedName: Bool) {
+/// Resolves an image's `User` (`name`, `uid`, `uid:gid`, `name:group`) against the image's
+/// /etc/passwd and /etc/group, as runtimes do. Reads the files from the uppermost layer
+/// that has them, never following symlinks out of the layer.
+public struct UserResolver {
+    let passwd: [(name: String, uid: UInt32, gid: UInt32)]
+    let groups: [(name: String, gid: UInt32)]
+
+    /// `layers` lowest first, as images list them.
+    public init(layers: [String]) {
+        passwd = Self.lines("etc/passwd", layers).compactMap { fields in
+            guard fields.count >= 4, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
+            return (fields[0], uid, gid)
+        }
+        groups = Self.lines("etc/group", layers).compactMap { fields in
+            guard fields.count >= 3, let gid = UInt32(fields[2]) else { return nil }
+            return (fields[0], gid)
+        }
+    }
+
+    public func resolve(_ user: String) -> (uid: UInt32, gid: UInt32, unresolvedName: Bool) {
         let parts = user.split(separator: ":", maxSplits: 1).map(String.init)
         var uid: UInt32 = 0
         var gid: UInt32?
         var unresolved = false
         if let number = UInt32(parts[0]) {
             uid = number
-        } else if let entry = passwd(rootfs).first(where: { $0.name == parts[0] }) {
+        } else if let entry = passwd.first(where: { $0.name == parts[0] }) {
             uid = entry.uid
             gid = entry.gid
         } else {
             unresolved = true
         }
         if parts.count == 2 {
-            gid = UInt32(parts[1]) ?? group(rootfs).first(where: { $0.name == parts[1] })?.gid ?? gid
+            gid = UInt32(parts[1]) ?? groups.first(where: { $0.name == parts[1] })?.gid ?? gid
         }
-        return (uid, gid ?? primaryGroup(uid: uid, rootfs: rootfs) ?? 0, unresolved)
+        return (uid, gid ?? primaryGroup(uid: uid) ?? 0, unresolved)
     }
 
-    public static func primaryGroup(uid: UInt32, rootfs: String) -> UInt32? {
-        passwd(rootfs).first { $0.uid == uid }?.gid
+    public func primaryGroup(uid: UInt32) -> UInt32? {
+        passwd.first { $0.uid == uid }?.gid
     }
 
-    static func passwd(_ rootfs: String) -> [(name: String, uid: UInt32, gid: UInt32)] {
-        lines(rootfs + "/etc/passwd").compactMap { fields in
-            guard fields.count >= 4, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
-            return (fields[0], uid, gid)
+    static func lines(_ relative: String, _ layers: [String]) -> [[String]] {
+        for layer in layers.reversed() {
+            let path = layer + "/" + relative
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            guard info.st_mode & S_IFMT == S_IFREG, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+            return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
         }
-    }
-
-    static func group(_ rootfs: String) -> [(name: String, gid: UInt32)] {
-        lines(rootfs + "/etc/group").compactMap { fields in
-            guard fields.count >= 3, let gid = UInt32(fields[2]) else { return nil }
-            return (fields[0], gid)
-        }
-    }
-
-    static func lines(_ path: String) -> [[String]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+        return []
     }
 }
