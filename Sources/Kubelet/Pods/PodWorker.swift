@@ -34,6 +34,7 @@ public final class PodWorker: @unchecked Sendable {
     private var finished: PodPhaseDecision?
     private var lastStatus: PodStatus?
     private var events: PodEvents
+    private let createdAt: KubeTime
 
     public init(pod: Pod, services: NodeServices) {
         self.pod = pod
@@ -44,9 +45,11 @@ public final class PodWorker: @unchecked Sendable {
             logger[metadataKey: "pod"] = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
             return logger
         }()
-        let saved = JSONFile.read([PodEvent].self, from: services.layout.eventsFile(uid: pod.metadata.uid ?? ""))
-        self.events = PodEvents(events: saved ?? [])
-        self.lastStatus = JSONFile.read(Pod.self, from: services.layout.podFile(uid: uid))?.status
+        let savedEvents = JSONFile.read([PodEvent].self, from: services.layout.eventsFile(uid: pod.metadata.uid ?? ""))
+        self.events = PodEvents(events: savedEvents ?? [])
+        let saved = JSONFile.read(Pod.self, from: services.layout.podFile(uid: pod.metadata.uid ?? ""))
+        self.lastStatus = saved?.status
+        self.createdAt = saved?.metadata.creationTimestamp ?? KubeTime(Date())
     }
 
     public var name: String { pod.metadata.name ?? "" }
@@ -504,6 +507,7 @@ public final class PodWorker: @unchecked Sendable {
             startTime: startTime, finished: finished, previous: lastStatus, now: now))
         if status != lastStatus {
             var current = pod
+            current.metadata.creationTimestamp = createdAt
             current.status = status
             try? FileManager.default.createDirectory(atPath: layout.podDir(uid: uid), withIntermediateDirectories: true)
             do {
