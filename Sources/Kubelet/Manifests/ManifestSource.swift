@@ -75,6 +75,9 @@ public struct ManifestSource: Sendable {
 /// Static pods as the kubelet names them: `<name>-<nodeName>` in `default` unless set, with
 /// a uid that changes whenever the file or the pod's content does, so an edit replaces the pod.
 public enum StaticPods {
+    /// The manifest file a static pod came from.
+    public static let sourceAnnotation = "swiftlet.io/manifest-file"
+
     public static func prepare(_ pod: Pod, nodeName: String, source: String) -> Pod {
         var pod = pod
         pod.metadata.namespace = pod.metadata.namespace ?? "default"
@@ -89,6 +92,7 @@ public enum StaticPods {
         annotations["kubernetes.io/config.source"] = "file"
         annotations["kubernetes.io/config.hash"] = hash
         annotations["kubernetes.io/config.mirror"] = hash
+        annotations[sourceAnnotation] = source
         pod.metadata.annotations = annotations
         return pod
     }
