@@ -42,7 +42,6 @@ public final class NodeAgent: @unchecked Sendable {
     public func run() throws {
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: services.layout.podsDir, withIntermediateDirectories: true)
-        try services.layout.save()
         let watcher = try DirectoryWatcher(path: manifests)
         let source = ManifestSource(path: manifests, nodeName: services.nodeName)
         var first = true

@@ -60,3 +60,29 @@ enum ContainerExec {
         return ExecResult(exitCode: code, output: String(decoding: output, as: UTF8.self), timedOut: timedOut)
     }
 }
+
+/// `swiftlet exec`: a command in a running container with this process's stdio; returns
+/// its exit code (128+N when killed by signal N).
+public enum ContainerExecCLI {
+    public static func run(layout: NodeLayout, id: String, command: [String], stdin: Bool, tty: Bool) throws -> Int32 {
+        let runtime = ContainerRuntime(root: layout.runtimeRoot)
+        let files = layout.container(id: id)
+        guard var process = try SpecDecoder.load(Spec.self, path: files.configPath).process else {
+            throw KubeletError("\(files.configPath): no process")
+        }
+        process.args = command
+        // A terminal would need a console socket; commands run on plain pipes (stdio as given).
+        process.terminal = false
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(devNull) }
+        var options = ExecOptions()
+        options.stdin = stdin ? 0 : devNull
+        options.stdout = 1
+        options.stderr = 2
+        let pid = try runtime.exec(id: id, process: process, options: options)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal != 0 ? 128 + signal : (status >> 8) & 0xff
+    }
+}

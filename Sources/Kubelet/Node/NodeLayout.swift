@@ -58,8 +58,4 @@ public struct NodeLayout: Codable, Sendable, Equatable {
             ?? NodeLayout(root: root, runDir: "/run/swiftlet", logDir: "/var/log/pods")
     }
 
-    public func save() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try JSONFile.write(self, to: agentFile)
-    }
 }
