@@ -41,7 +41,8 @@ struct RunCommand: ParsableCommand {
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {
-            throw CleanExit.message("swiftlet: \(error)")
+            FileHandle.standardError.write(Data("swiftlet: \(error)\n".utf8))
+            throw ExitCode.failure
         }
     }
 }
