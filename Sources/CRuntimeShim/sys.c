@@ -6,6 +6,12 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+const int CRS_O_PATH = O_PATH;
+
+int crs_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
 int crs_set_child_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
