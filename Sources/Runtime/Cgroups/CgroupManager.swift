@@ -27,6 +27,9 @@ public protocol CgroupManager: Sendable {
     func memoryPeak() throws -> UInt64?
     /// Signals every process in the cgroup (v2 and hybrid: `cgroup.kill` for SIGKILL).
     func killAll(signal: Int32) throws
+    /// The `cgroup.procs` file of every hierarchy used: a process joins the cgroup by
+    /// writing "0" to each (the container child does, before it unshares its cgroup namespace).
+    var procsFiles: [String] { get }
     /// rmdir in every hierarchy (child cgroups first), retrying briefly on EBUSY; absent is fine.
     func destroy() throws
 }

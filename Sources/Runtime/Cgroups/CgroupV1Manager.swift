@@ -30,6 +30,8 @@ struct CgroupV1Manager: CgroupManager {
         hierarchies.first { $0.controllers.contains(controller) }.map { $0.mountPoint + path }
     }
 
+    var procsFiles: [String] { directories.map { $0 + "/cgroup.procs" } }
+
     func create() throws {
         for hierarchy in hierarchies {
             try CgroupDirectory.create(mountPoint: hierarchy.mountPoint, path: cgroupPath)
