@@ -51,8 +51,6 @@ static void daemon_child(const char *path, char *const argv[], char *const envp[
     _exit(127);
 }
 
-int crs_daemon_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
 pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) < 0) return -1;

@@ -12,7 +12,4 @@
 /// daemon saw it).
 pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd);
 
-/// pipe2(fds, O_CLOEXEC), which Swift's Glibc module does not export.
-int crs_daemon_pipe(int fds[2]);
-
 #endif

@@ -10,7 +10,7 @@ enum ContainerExec {
     static func run(runtime: ContainerRuntime, files: ContainerFiles, command: [String], timeout: TimeInterval) -> ExecResult {
         let id = files.id
         var fds: [Int32] = [-1, -1]
-        guard crs_daemon_pipe(&fds) == 0 else {
+        guard crs_pipe_cloexec(&fds) == 0 else {
             return ExecResult(exitCode: 126, output: "pipe: \(String(cString: strerror(errno)))", timedOut: false)
         }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)

@@ -23,7 +23,7 @@ public struct MonitorLauncher: Sendable {
     /// container's init runs. Throws the monitor's own error line otherwise.
     public func launch(files: ContainerFiles, logPath: String) throws {
         var ready: [Int32] = [-1, -1]
-        guard crs_daemon_pipe(&ready) == 0 else {
+        guard crs_pipe_cloexec(&ready) == 0 else {
             throw KubeletError("pipe: \(String(cString: strerror(errno)))")
         }
         defer { close(ready[0]) }
