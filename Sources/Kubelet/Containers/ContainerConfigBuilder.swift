@@ -226,35 +226,8 @@ public enum ContainerConfigBuilder {
         return String((numerator + denominator - 1) / denominator)
     }
 
-    /// `$(VAR)` expansion as upstream: `$$` escapes, unknown references stay as written.
     static func expand(_ text: String, _ env: [String: String]) -> String {
-        guard text.contains("$") else { return text }
-        var out = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let char = text[index]
-            let next = text.index(after: index)
-            if char == "$", next < text.endIndex {
-                if text[next] == "$" {
-                    out.append("$")
-                    index = text.index(after: next)
-                    continue
-                }
-                if text[next] == "(", let close = text[next...].firstIndex(of: ")") {
-                    let name = String(text[text.index(after: next)..<close])
-                    if let value = env[name] {
-                        out += value
-                    } else {
-                        out += text[index...close]
-                    }
-                    index = text.index(after: close)
-                    continue
-                }
-            }
-            out.append(char)
-            index = next
-        }
-        return out
+        EnvExpansion.expand(text, variables: env)
     }
 
     // MARK: Security

@@ -72,41 +72,15 @@ public struct ManifestSource: Sendable {
     }
 }
 
-/// Static pods as the kubelet names them: `<name>-<nodeName>` in `default` unless set, with
-/// a uid that changes whenever the file or the pod's content does, so an edit replaces the pod.
+/// Where a static pod came from, for `swiftlet delete pod`.
 public enum StaticPods {
     /// The manifest file a static pod came from.
     public static let sourceAnnotation = "swiftlet.io/manifest-file"
 
+    /// The kubelet's static pod (`StaticPod.prepare`), marked with its manifest file.
     public static func prepare(_ pod: Pod, nodeName: String, source: String) -> Pod {
-        var pod = pod
-        pod.metadata.namespace = pod.metadata.namespace ?? "default"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let content = (try? encoder.encode(pod)) ?? Data()
-        let hash = StableHash.hex(Array(source.utf8) + [0] + Array(nodeName.utf8) + [0] + Array(content))
-        pod.metadata.name = "\(pod.metadata.name ?? "")-\(nodeName)"
-        pod.metadata.uid = hash
-        pod.spec.nodeName = nodeName
-        var annotations = pod.metadata.annotations ?? [:]
-        annotations["kubernetes.io/config.source"] = "file"
-        annotations["kubernetes.io/config.hash"] = hash
-        annotations["kubernetes.io/config.mirror"] = hash
-        annotations[sourceAnnotation] = source
-        pod.metadata.annotations = annotations
+        var pod = StaticPod.prepare(pod, nodeName: nodeName, source: source)
+        pod.metadata.annotations?[sourceAnnotation] = source
         return pod
-    }
-}
-
-/// A stable 128-bit content hash (two FNV-1a 64 lanes) as 32 hex digits.
-public enum StableHash {
-    public static func hex(_ bytes: [UInt8]) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in bytes {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte ^ 0x5a)) &* 0x0000_0100_0000_01b3
-        }
-        return String(format: "%016llx%016llx", a, b)
     }
 }

@@ -1,15 +1,13 @@
 import Foundation
+import KubeAPI
 
-/// The pod's restart policy, as the kubelet applies it to every container.
-public enum RestartPolicy: String, Sendable, Codable {
-    case always = "Always", onFailure = "OnFailure", never = "Never"
-
+extension RestartPolicy {
     /// Whether a container that exited with `exitCode` runs again.
     public func restarts(exitCode: Int32) -> Bool {
         switch self {
         case .always: return true
         case .onFailure: return exitCode != 0
-        case .never: return false
+        default: return false
         }
     }
 }

@@ -174,7 +174,7 @@ public final class PodWorker: @unchecked Sendable {
         observe(now: now)
         let unhealthy = runProbes(now: now)
         let actions = PodActions.compute(PodSyncInput(
-            restartPolicy: spec.restartPolicy ?? .always, initContainers: (spec.initContainers ?? []).map(\.name),
+            restartPolicy: spec.restartPolicy ?? RestartPolicy.always, initContainers: (spec.initContainers ?? []).map(\.name),
             containers: spec.containers.map(\.name), observed: latestObservations(), backOffs: backOffs,
             unhealthy: unhealthy, now: now))
         for kill in actions.kill {
