@@ -71,11 +71,15 @@ public struct HostLocalIPAM {
     }
 
     /// Frees every address of the attachment; freeing nothing is fine (DEL is idempotent).
+    /// `thenWhileLocked` runs before the lock is dropped with the freed addresses and whether
+    /// the network has no reservation left (so "last pod gone" cleanup cannot race an ADD).
     @discardableResult
-    public func release(containerID: String, ifName: String) throws -> [IPv4Address] {
+    public func release(containerID: String, ifName: String,
+                        thenWhileLocked: (_ released: [IPv4Address], _ networkEmpty: Bool) throws -> Void = { _, _ in }) throws -> [IPv4Address] {
         try store.withLock {
             let owned = try store.addresses(ownedBy: containerID, ifName: ifName)
             for ip in owned { try store.release(ip) }
+            try thenWhileLocked(owned, try store.reservedAddresses().isEmpty)
             return owned
         }
     }

@@ -151,7 +151,25 @@ public struct BridgePlugin {
     // MARK: - DEL
 
     public func del() throws {
-        let released = try ipamDel()
+        // host-local frees the addresses and, under the same lock, drops the masquerade
+        // rules, so the last DEL of a network removes its chain even when DELs race.
+        let masq = config.ipMasq ? try IPMasq() : nil
+        func removeMasquerade(_ released: [IPv4Address], lastPod: Bool) throws {
+            guard let masq else { return }
+            var pods = Set(released)
+            for ip in config.prevResult?.ips ?? [] { if let p = IPv4Prefix(ip.address) { pods.insert(p.address) } }
+            for pod in pods.sorted() {
+                try masq.delete(network: config.name, containerID: env.containerID, pod: pod, lastPod: lastPod)
+            }
+        }
+        if isHostLocal {
+            try hostLocal().release(containerID: env.containerID, ifName: env.ifName) { released, empty in
+                try removeMasquerade(released, lastPod: empty)
+            }
+        } else {
+            _ = try delegate(.del)
+            try removeMasquerade([], lastPod: true)
+        }
         if !env.netns.isEmpty {
             do {
                 let fd = try NetworkNamespace.open(env.netns)
@@ -164,15 +182,6 @@ public struct BridgePlugin {
                 logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
             } catch let error as HostError {
                 throw CNIError(.hostSetupFailed, error.description)
-            }
-        }
-        if config.ipMasq {
-            var pods = Set(released)
-            for ip in config.prevResult?.ips ?? [] { if let p = IPv4Prefix(ip.address) { pods.insert(p.address) } }
-            let masq = try IPMasq()
-            let lastPod = try isNetworkEmpty()
-            for pod in pods.sorted() {
-                try masq.delete(network: config.name, containerID: env.containerID, pod: pod, lastPod: lastPod)
             }
         }
     }
@@ -274,12 +283,6 @@ public struct BridgePlugin {
             return
         }
         _ = try delegate(.check)
-    }
-
-    private func isNetworkEmpty() throws -> Bool {
-        guard isHostLocal else { return true }
-        let ipam = try hostLocal()
-        return try ipam.store.withLock { try ipam.store.reservedAddresses().isEmpty }
     }
 
     /// Runs the IPAM plugin named by ipam.type from CNI_PATH with our config and env.
