@@ -75,7 +75,9 @@ let package = Package(
             dependencies: [
                 "CNI",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // A CNI plugin is exec'd per pod: a static stdlib saves the dynamic loading.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
