@@ -39,7 +39,7 @@ public struct CNIPodNetwork: PodNetwork {
     }
 
     public func setUp(podUID: String, namespace: String, name: String, netns: String) throws -> String {
-        try CNILoopback.up(netnsPath: netns)
+        try NetworkNamespace.bringLoopbackUp(netnsPath: netns)
         let result = try client.add(network: network, runtime: runtime(podUID: podUID, namespace: namespace, name: name, netns: netns))
         guard let address = result.sandboxAddresses.first else {
             throw KubeletError("CNI network \(network.name) gave the pod no IPv4 address")
