@@ -25,10 +25,17 @@ let package = Package(
                 .linkedLibrary("mnl"),
             ]
         ),
+        // libarchive, openat2 and SHA-256 for the image store (Runtime/Images).
+        .target(
+            name: "CArchive",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
+        ),
         .target(
             name: "Runtime",
             dependencies: [
                 "CRuntimeShim",
+                "CArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
