@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI"]
+            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
         ),
     ],
     swiftLanguageModes: [.v5]

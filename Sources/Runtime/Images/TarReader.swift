@@ -15,6 +15,7 @@ final class TarReader {
     private var hasher: SHA256Hasher? = SHA256Hasher()
     private var outerError: String?
     private var finished = false
+    private var entriesDone = false
 
     init(path: String) throws {
         self.path = path
@@ -67,9 +68,13 @@ final class TarReader {
 
     /// The next entry, or nil at the end of the archive.
     func next() throws -> OpaquePointer? {
+        if entriesDone { return nil }
         var entry: OpaquePointer?
         let status = archive_read_next_header(inner, &entry)
-        if status == ARCHIVE_EOF { return nil }
+        if status == ARCHIVE_EOF {
+            entriesDone = true
+            return nil
+        }
         if status < ARCHIVE_WARN {
             throw ImageError.invalidContent(file: path, reason: outerError ?? TarReader.errorText(inner))
         }
