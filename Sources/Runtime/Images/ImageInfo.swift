@@ -37,4 +37,6 @@ public struct PruneReport: Sendable, Hashable {
     public var blobs: [Digest] = []
     public var layers: [Digest] = []
     public var reclaimedBytes: Int64 = 0
+
+    public init() {}
 }
