@@ -46,14 +46,16 @@ public struct RootfsMount: Sendable, Hashable {
         return out
     }
 
-    /// Creates `upper`, `work` and `target` if needed and mounts the overlay.
+    /// Creates the container dir, `upper`, `work` and `target` (with parents) if needed and mounts the overlay.
     public func mount(logger: Logger = Logger(label: "swiftlet.images")) throws {
         guard !layers.isEmpty else {
             throw ImageError.invalidContent(file: target, reason: "an overlay rootfs needs at least one layer")
         }
         for dir in [containerDirectory, upperDirectory, workDirectory, target] {
-            if Glibc.mkdir(dir, 0o755) != 0 && errno != EEXIST {
-                throw ImageError.system(operation: "mkdir", path: dir, errno: errno)
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw ImageError.invalidContent(file: dir, reason: "cannot create directory: \((error as NSError).localizedDescription)")
             }
         }
         let data = options
