@@ -36,6 +36,7 @@ import Testing
         tar.directory("www")
         tar.add("www/.wh..wh..opq", mode: 0)
         tar.file("www/new.html", "new")
+        tar.directory(".wh..wh.plnk")
         let (base, layer, result) = try unpack(tar.finished())
         defer { try? FileManager.default.removeItem(atPath: base) }
         _ = try result.get()
@@ -46,6 +47,7 @@ import Testing
         #expect(xattr(layer + "/www", "trusted.overlay.opaque") == "y")
         #expect(lstatOf(layer + "/www/.wh..wh..opq") == nil)
         #expect(try String(contentsOfFile: layer + "/www/new.html", encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: layer).sorted() == ["etc", "www"])
     }
 
     @Test func metadataHardlinksDevicesAndDiffID() throws {

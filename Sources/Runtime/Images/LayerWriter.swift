@@ -27,6 +27,7 @@ final class LayerWriter {
 
     static let whiteoutPrefix = ".wh."
     static let opaqueMarker = ".wh..wh..opq"
+    static let whiteoutMetaPrefix = ".wh..wh."
 
     private let root: BeneathDirectory
     private let label: String
@@ -70,6 +71,9 @@ final class LayerWriter {
         }
 
         if options.overlayWhiteouts && path.name.hasPrefix(LayerWriter.whiteoutPrefix) {
+            // `.wh..wh.` names other than the opaque marker are aufs bookkeeping (`.wh..wh.plnk`),
+            // not whiteouts; containerd skips them too.
+            if path.name.hasPrefix(LayerWriter.whiteoutMetaPrefix) && path.name != LayerWriter.opaqueMarker { return }
             try writeWhiteout(path, entryName: name)
             return
         }
