@@ -6,8 +6,10 @@ import Logging
 /// answers in time). The table can be replaced while serving with `update(records:)`.
 ///
 /// One thread polls the UDP socket and the TCP listener; table answers go out from that
-/// thread at once, while forwarded queries and TCP connections run on Dispatch so a slow
-/// upstream never holds up cluster names.
+/// thread at once, while forwarded queries and TCP connections each get a thread of their
+/// own (up to `maxBlockingWork`) so a slow upstream never holds up cluster names. Plain
+/// threads rather than Dispatch: work blocked on sockets would starve Dispatch's small
+/// pool on a 2-core node.
 public final class ClusterDNSServer: @unchecked Sendable {
     /// Where to listen and whom to forward to.
     public struct Configuration: Sendable {
@@ -55,7 +57,10 @@ public final class ClusterDNSServer: @unchecked Sendable {
     private var boundPort: UInt16 = 0
     private let loopExited = DispatchSemaphore(value: 0)
     private let inFlight = DispatchGroup()
-    private let workers = DispatchQueue(label: "swiftlet.dns.workers", attributes: .concurrent)
+    private var blockingWork = 0
+    /// Forwarded queries and TCP connections served at once; more are dropped (UDP) or
+    /// closed (TCP), and clients retry.
+    static let maxBlockingWork = 256
 
     public init(configuration: Configuration, records: ClusterDNSRecords,
                 logger: Logger = Logger(label: "swiftlet.dns")) {
@@ -198,9 +203,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
             case .drop: break
             case .reply(let bytes): reply(bytes)
             case let work:
-                inFlight.enter()
-                workers.async { [self] in
-                    defer { inFlight.leave() }
+                spawn { [self] in
                     if let bytes = complete(work, overTCP: false) { reply(bytes) }
                 }
             }
@@ -223,16 +226,41 @@ public final class ClusterDNSServer: @unchecked Sendable {
                 close(fd)
                 return
             }
-            inFlight.enter()
-            workers.async { [self] in
+            let started = spawn { [self] in
                 defer {
                     lock.withLock { _ = connections.remove(fd) }
                     close(fd)
-                    inFlight.leave()
                 }
                 serveTCP(fd)
             }
+            if !started {
+                lock.withLock { _ = connections.remove(fd) }
+                close(fd)
+            }
         }
+    }
+
+    /// Runs blocking work on a thread of its own; false when too much is running already.
+    @discardableResult
+    private func spawn(_ work: @escaping @Sendable () -> Void) -> Bool {
+        let allowed: Bool = lock.withLock {
+            guard blockingWork < Self.maxBlockingWork else { return false }
+            blockingWork += 1
+            return true
+        }
+        guard allowed else {
+            logger.warning("cluster DNS: \(Self.maxBlockingWork) queries in flight; dropping one")
+            return false
+        }
+        inFlight.enter()
+        let thread = Thread { [self] in
+            work()
+            lock.withLock { blockingWork -= 1 }
+            inFlight.leave()
+        }
+        thread.name = "swiftlet-dns-work"
+        thread.start()
+        return true
     }
 
     /// Answers length-prefixed queries on one connection until the client closes it or
