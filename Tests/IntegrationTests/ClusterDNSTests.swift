@@ -84,6 +84,23 @@ let clusterDNSTestsInPrivateNamespace = isRoot && ProcessInfo.processInfo.enviro
         }
     }
 
+    @Test func glibcInAPodStyleResolvConfResolvesTheShortServiceName() throws {
+        try withClusterDNS { () throws in
+            let dir = NSTemporaryDirectory() + "pod-resolv-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let conf = PodNetworkFiles.clusterFirstResolvConf(namespace: "default", clusterDNS: Self.dnsIP, nodeResolvConf: "")
+            try conf.write(toFile: dir + "/resolv.conf", atomically: true, encoding: .utf8)
+            // glibc's stub resolver, in a mount namespace of its own where the pod's
+            // resolv.conf covers /etc/resolv.conf, as it is bind-mounted into a container.
+            let script = "mount --bind \(dir)/resolv.conf /etc/resolv.conf && getent ahostsv4 web | head -n 1 && getent hosts ldap.it.svc.corp.test"
+            let result = try run("/usr/bin/unshare", ["--mount", "--propagation", "private", "sh", "-c", script])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.hasPrefix("10.96.0.20 "), "\(result.output)")
+            #expect(result.output.contains("192.0.2.10      ldap.it.svc.corp.test"), "\(result.output)")
+        }
+    }
+
     @Test func theDNSAddressIsGoneAfterCleanup() throws {
         try withClusterDNS { () throws in
             #expect(try ip(["-o", "addr", "show", "dev", "lo"]).contains("10.96.0.10/32"))
