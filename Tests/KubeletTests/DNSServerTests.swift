@@ -125,6 +125,13 @@ import Testing
             #expect(throws: DNSSocketError.self) { try second.start() }
             do { try second.start() } catch { #expect("\(error)".hasPrefix("bind 127.0.0.1:\(server.port): Address already in use")) }
         }
+        let named = ClusterDNSServer(configuration: .init(address: "kube-dns"), records: ClusterDNSRecords(services: []))
+        do {
+            try named.start()
+            Issue.record("a host name is not a listen address")
+        } catch {
+            #expect("\(error)" == "cluster DNS listen kube-dns: not an IP address")
+        }
     }
 }
 

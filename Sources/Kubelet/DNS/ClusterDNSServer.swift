@@ -87,8 +87,10 @@ public final class ClusterDNSServer: @unchecked Sendable {
 
     /// Binds UDP and TCP on the configured address and starts serving.
     public func start() throws {
+        guard lock.withLock({ udpFD < 0 }) else { return }
         guard let address = DNSSocketAddress(ip: configuration.address, port: configuration.port) else {
-            throw DNSSocketError(operation: "listen: not an IP address:", address: configuration.address, errno: EINVAL)
+            throw DNSSocketError(operation: "cluster DNS listen", address: configuration.address, errno: EINVAL,
+                                 reason: "not an IP address")
         }
         let udp = try DNSSocket.open(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue),
                                      address: address.description)

@@ -5,9 +5,18 @@ public struct DNSSocketError: Error, CustomStringConvertible, Sendable {
     public var operation: String
     public var address: String
     public var errno: Int32
+    /// Said instead of errno's text when the problem is the input, not the kernel.
+    public var reason: String?
+
+    public init(operation: String, address: String, errno: Int32, reason: String? = nil) {
+        self.operation = operation
+        self.address = address
+        self.errno = errno
+        self.reason = reason
+    }
 
     public var description: String {
-        "\(operation) \(address): \(String(cString: strerror(errno)))"
+        "\(operation) \(address): \(reason ?? String(cString: strerror(errno)))"
     }
 }
 
