@@ -40,6 +40,33 @@ import Testing
         }
     }
 
+    @Test func concurrentQueriesDuringUpdatesSeeTheOldOrTheNewAddress() throws {
+        func table(_ last: UInt8) -> ClusterDNSRecords {
+            ClusterDNSRecords(services: [DNSServiceRecord(name: "web", namespace: "default", clusterIP: "10.96.0.\(last)")])
+        }
+        try withServer(table(1)) { (server: ClusterDNSServer) throws in
+            let port = server.port
+            let seen = NSLock()
+            var addresses: Set<[UInt8]> = []
+            var failures = 0
+            DispatchQueue.concurrentPerform(iterations: 400) { index in
+                if index % 40 == 0 { server.update(records: table(index % 80 == 0 ? 2 : 1)) }
+                let reply = try? DNSTestClient.ask("web.default.svc.cluster.local", .a, port: port, tcp: index % 3 == 0)
+                seen.withLock {
+                    if let reply, case .a(let bytes)? = reply.answers.first?.data, reply.answers.count == 1 {
+                        addresses.insert(bytes)
+                    } else {
+                        failures += 1
+                    }
+                }
+            }
+            #expect(failures == 0)
+            #expect(addresses.isSubset(of: [[10, 96, 0, 1], [10, 96, 0, 2]]))
+            server.update(records: table(3))
+            #expect(try DNSTestClient.ask("web.default.svc.cluster.local", .a, port: port).answers.map(\.data) == [.a([10, 96, 0, 3])])
+        }
+    }
+
     @Test func otherNamesAreForwardedToTheUpstreamAndExternalNamesChased() throws {
         let upstreamRecords = ClusterDNSRecords(services: [
             DNSServiceRecord(name: "db", namespace: "x", clusterIP: "192.0.2.7"),

@@ -99,7 +99,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
             try bind(udp, address)
             let port = DNSSocketAddress.localPort(of: udp) ?? configuration.port
             // TCP takes the same port as UDP, so port 0 means one free port for both.
-            guard let tcpAddress = DNSSocketAddress(ip: configuration.address, port: port) else { throw DNSSocketError(operation: "listen", address: configuration.address, errno: EINVAL) }
+            let tcpAddress = DNSSocketAddress(ip: configuration.address, port: port)!
             let tcp = try DNSSocket.open(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue),
                                          address: tcpAddress.description)
             cleanup.append(tcp)
