@@ -37,6 +37,15 @@ import Testing
             #expect(try DNSTestClient.ask("web.default.svc.cluster.local", .a, port: server.port).rcode == .nameError)
             server.update(records: ClusterDNSRecords(services: Self.services))
             #expect(try DNSTestClient.ask("web.default.svc.cluster.local", .a, port: server.port).answers.count == 1)
+            // From Services: same domain, next SOA serial.
+            server.update(services: [])
+            let gone = try DNSTestClient.ask("web.default.svc.cluster.local", .a, port: server.port)
+            #expect(gone.rcode == .nameError)
+            guard case .soa(let soa)? = gone.authorities.first?.data else {
+                Issue.record("NXDOMAIN without SOA")
+                return
+            }
+            #expect(soa.serial == 2)
         }
     }
 

@@ -193,7 +193,8 @@ public struct ClusterDNSRecords: Sendable {
         return reply
     }
 
-    private var soaSerial: UInt32 {
+    /// The SOA serial this table was built with.
+    public var soaSerial: UInt32 {
         if case .soa(let fields) = soa.data { return fields.serial }
         return 0
     }

@@ -82,6 +82,14 @@ public final class ClusterDNSServer: @unchecked Sendable {
         lock.withLock { records = newRecords }
     }
 
+    /// Rebuilds the table from Services, keeping the cluster domain and TTL and bumping the
+    /// SOA serial: what the kubelet calls after each endpoints sync.
+    public func update(services: [DNSServiceRecord]) {
+        let current = currentRecords
+        update(records: ClusterDNSRecords(services: services, clusterDomain: current.clusterDomain.key,
+                                          ttl: current.ttl, serial: current.soaSerial &+ 1))
+    }
+
     /// The table being served.
     public var currentRecords: ClusterDNSRecords { lock.withLock { records } }
 
