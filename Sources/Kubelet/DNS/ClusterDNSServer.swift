@@ -78,8 +78,14 @@ public final class ClusterDNSServer: @unchecked Sendable {
 
     /// Replaces the served table atomically: each query sees either the old or the new one.
     public func update(records newRecords: ClusterDNSRecords) {
-        for problem in newRecords.problems { logger.warning("cluster DNS: \(problem)") }
-        lock.withLock { records = newRecords }
+        let old = lock.withLock {
+            defer { records = newRecords }
+            return records
+        }
+        // Each sync rebuilds the table: report a problem once, not on every sync.
+        for problem in newRecords.problems where !old.problems.contains(problem) {
+            logger.warning("cluster DNS: \(problem)")
+        }
     }
 
     /// Rebuilds the table from Services, keeping the cluster domain and TTL and bumping the
