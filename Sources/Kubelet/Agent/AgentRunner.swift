@@ -48,3 +48,31 @@ public enum AgentRunner {
         logger.info("removed \(workers.count) pods")
     }
 }
+
+extension AgentRunner {
+    /// The node's services from its configuration: CNI network, image store, monitored runtime.
+    static func makeServices(_ config: AgentConfiguration, logger: Logger) throws -> NodeServices {
+        let layout = config.layout
+        for dir in [layout.root, layout.runDir, layout.logDir, layout.podsDir, layout.containersDir] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let executableDir = (MonitorLauncher.currentExecutable() as NSString).deletingLastPathComponent
+        let network = try CNIPodNetwork.load(
+            confDir: config.cniConfDir, pluginDirs: [config.cniBinDir, executableDir, "/usr/lib/cni"],
+            podCIDR: config.podCIDR, dataDir: layout.root + "/cni/networks", cacheDir: layout.cniCacheDir, logger: logger)
+        let store = try ImageStore(root: layout.imagesRoot, logger: logger)
+        let runtime = MonitoredContainerRuntime(layout: layout, launcher: MonitorLauncher(runtimeRoot: layout.runtimeRoot), logger: logger)
+        let nodeResolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        return NodeServices(
+            layout: layout, nodeName: config.nodeName, hostIP: gatewayIP(of: config.podCIDR), cgroupParent: config.cgroupParent,
+            clusterDNS: config.clusterDNS, nodeResolvConf: nodeResolvConf, containers: runtime, network: network,
+            images: StoreImageProvider(store: store), logger: logger)
+    }
+
+    /// The node's address as pods see it: the bridge gateway, the pod CIDR's first address.
+    static func gatewayIP(of cidr: String) -> String? {
+        let parts = cidr.split(separator: "/").first?.split(separator: ".").compactMap { UInt32($0) } ?? []
+        guard parts.count == 4 else { return nil }
+        return "\(parts[0]).\(parts[1]).\(parts[2]).\(parts[3] + 1)"
+    }
+}

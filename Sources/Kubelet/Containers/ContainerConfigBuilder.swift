@@ -1,22 +1,6 @@
 import Foundation
 import KubeAPI
-
-/// What an image says about how to run it, from its OCI config.
-public struct ImageDefaults: Sendable, Equatable {
-    public var entrypoint: [String]
-    public var cmd: [String]
-    public var env: [String]
-    public var workingDir: String?
-    public var user: String?
-
-    public init(entrypoint: [String] = [], cmd: [String] = [], env: [String] = [], workingDir: String? = nil, user: String? = nil) {
-        self.entrypoint = entrypoint
-        self.cmd = cmd
-        self.env = env
-        self.workingDir = workingDir
-        self.user = user
-    }
-}
+import Runtime
 
 /// The pod-level facts a container's config depends on.
 public struct PodContext: Sendable {
@@ -64,19 +48,51 @@ public struct ContainerConfigError: Error, CustomStringConvertible, Equatable {
 /// following the kubelet: command/args over Entrypoint/Cmd, env with `$(VAR)` expansion and
 /// downward-API fields, securityContext, resources as cgroup values, volume mounts.
 public enum ContainerConfigBuilder {
+    /// `image` is the image config's defaults; `users` the rootfs's passwd and group files.
     public static func build(
-        container: Container, image: ImageDefaults, context: PodContext, layers: [String]
+        container: Container, image: ImageConfig.ContainerDefaults?, users: UserDatabase, context: PodContext
     ) throws -> ContainerConfig {
         var config = ContainerConfig()
-        let env = try environment(container: container, image: image, context: context)
-        let lookup = Dictionary(env.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
-        config.env = env.map { "\($0.name)=\($0.value)" }
-        config.args = command(container: container, image: image).map { expand($0, lookup) }
-        guard !config.args.isEmpty else {
-            throw ContainerConfigError("no command specified")
+        let env = try environment(container: container, context: context)
+        let variables = Dictionary(env.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        let podSecurity = context.pod.spec.securityContext
+        let security = container.securityContext
+        let runAsUser = security?.runAsUser ?? podSecurity?.runAsUser
+        let runAsGroup = security?.runAsGroup ?? podSecurity?.runAsGroup
+        let process: ProcessDefaults
+        do {
+            process = try ProcessDefaults.resolve(
+                image: image,
+                container: ProcessDefaults.Container(
+                    command: (container.command ?? []).map { expand($0, variables) },
+                    args: (container.args ?? []).map { expand($0, variables) },
+                    env: env.map { ProcessDefaults.EnvVar($0.name, $0.value) }, workingDir: container.workingDir,
+                    runAsUser: runAsUser.map(Int64.init), runAsGroup: runAsUser == nil ? nil : runAsGroup.map(Int64.init)),
+                users: users)
+        } catch let failure as ProcessDefaults.Failure {
+            throw ContainerConfigError(failure.description)
         }
-        config.workingDir = container.workingDir ?? image.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-        try applyUser(container: container, image: image, context: context, layers: layers, to: &config)
+        config.args = process.argv
+        config.env = process.env
+        if !config.env.contains(where: { $0.hasPrefix("HOME=") }) {
+            config.env.append("HOME=\(process.user.home.flatMap { $0.isEmpty ? nil : $0 } ?? "/")")
+        }
+        config.workingDir = process.workingDir
+        config.uid = process.user.uid
+        // runAsGroup alone changes the group of the image's user, as upstream.
+        config.gid = runAsGroup.map(UInt32.init) ?? process.user.gid
+        config.additionalGids = process.user.additionalGids + (podSecurity?.supplementalGroups ?? []).map { UInt32($0) }
+            + (podSecurity?.fsGroup.map { [UInt32($0)] } ?? [])
+        if security?.runAsNonRoot ?? podSecurity?.runAsNonRoot ?? false {
+            let imageUser = image?.user ?? ""
+            let numeric = imageUser.isEmpty || UInt32(imageUser.split(separator: ":")[0]) != nil
+            if runAsUser == nil && !numeric {
+                throw ContainerConfigError("container has runAsNonRoot and image has non-numeric user (\(imageUser)), cannot verify user is non-root")
+            }
+            if config.uid == 0 {
+                throw ContainerConfigError("container has runAsNonRoot and image will run as root (pod: \"\(context.pod.metadata.name ?? "")\", container: \(container.name))")
+            }
+        }
         applySecurity(container: container, pod: context.pod, to: &config)
         applyResources(container.resources, to: &config)
         config.mounts = try mounts(container: container, context: context)
@@ -84,21 +100,9 @@ public enum ContainerConfigBuilder {
         return config
     }
 
-    /// Kubernetes' rule: `command` replaces the Entrypoint and drops the Cmd; `args` alone
-    /// replaces the Cmd.
-    static func command(container: Container, image: ImageDefaults) -> [String] {
-        if let command = container.command, !command.isEmpty {
-            return command + (container.args ?? [])
-        }
-        if let args = container.args, !args.isEmpty {
-            return image.entrypoint + args
-        }
-        return image.entrypoint + image.cmd
-    }
-
     // MARK: Environment
 
-    static func environment(container: Container, image: ImageDefaults, context: PodContext) throws -> [(name: String, value: String)] {
+    static func environment(container: Container, context: PodContext) throws -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
         func set(_ name: String, _ value: String) {
             if let index = result.firstIndex(where: { $0.name == name }) {
@@ -106,10 +110,6 @@ public enum ContainerConfigBuilder {
             } else {
                 result.append((name, value))
             }
-        }
-        for entry in image.env {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            set(String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
         let namespace = context.pod.metadata.namespace ?? "default"
         for source in container.envFrom ?? [] {
@@ -232,37 +232,6 @@ public enum ContainerConfigBuilder {
 
     // MARK: Security
 
-    static func applyUser(container: Container, image: ImageDefaults, context: PodContext, layers: [String], to config: inout ContainerConfig) throws {
-        let users = UserResolver(layers: layers)
-        let podContext = context.pod.spec.securityContext
-        let security = container.securityContext
-        var uid: UInt32 = 0
-        var gid: UInt32 = 0
-        var nonNumericImageUser: String?
-        if let user = image.user, !user.isEmpty {
-            let resolved = users.resolve(user)
-            uid = resolved.uid
-            gid = resolved.gid
-            if resolved.unresolvedName { nonNumericImageUser = user }
-        }
-        if let runAsUser = security?.runAsUser ?? podContext?.runAsUser {
-            uid = UInt32(runAsUser)
-            gid = users.primaryGroup(uid: uid) ?? 0
-        }
-        if let runAsGroup = security?.runAsGroup ?? podContext?.runAsGroup { gid = UInt32(runAsGroup) }
-        if security?.runAsNonRoot ?? podContext?.runAsNonRoot ?? false {
-            if let name = nonNumericImageUser, security?.runAsUser ?? podContext?.runAsUser == nil {
-                throw ContainerConfigError("container has runAsNonRoot and image has non-numeric user (\(name)), cannot verify user is non-root")
-            }
-            if uid == 0 {
-                throw ContainerConfigError("container has runAsNonRoot and image will run as root")
-            }
-        }
-        config.uid = uid
-        config.gid = gid
-        config.additionalGids = (podContext?.supplementalGroups ?? []).map { UInt32($0) } + (podContext?.fsGroup.map { [UInt32($0)] } ?? [])
-    }
-
     static func applySecurity(container: Container, pod: Pod, to config: inout ContainerConfig) {
         let security = container.securityContext
         config.privileged = security?.privileged ?? false
@@ -325,59 +294,5 @@ public enum ContainerConfigBuilder {
             mounts.append(.init(source: source, destination: mount.mountPath, readOnly: readOnly))
         }
         return mounts
-    }
-}
-
-/// Resolves an image's `User` (`name`, `uid`, `uid:gid`, `name:group`) against the image's
-/// /etc/passwd and /etc/group, as runtimes do. Reads the files from the uppermost layer
-/// that has them, never following symlinks out of the layer.
-public struct UserResolver {
-    let passwd: [(name: String, uid: UInt32, gid: UInt32)]
-    let groups: [(name: String, gid: UInt32)]
-
-    /// `layers` lowest first, as images list them.
-    public init(layers: [String]) {
-        passwd = Self.lines("etc/passwd", layers).compactMap { fields in
-            guard fields.count >= 4, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
-            return (fields[0], uid, gid)
-        }
-        groups = Self.lines("etc/group", layers).compactMap { fields in
-            guard fields.count >= 3, let gid = UInt32(fields[2]) else { return nil }
-            return (fields[0], gid)
-        }
-    }
-
-    public func resolve(_ user: String) -> (uid: UInt32, gid: UInt32, unresolvedName: Bool) {
-        let parts = user.split(separator: ":", maxSplits: 1).map(String.init)
-        var uid: UInt32 = 0
-        var gid: UInt32?
-        var unresolved = false
-        if let number = UInt32(parts[0]) {
-            uid = number
-        } else if let entry = passwd.first(where: { $0.name == parts[0] }) {
-            uid = entry.uid
-            gid = entry.gid
-        } else {
-            unresolved = true
-        }
-        if parts.count == 2 {
-            gid = UInt32(parts[1]) ?? groups.first(where: { $0.name == parts[1] })?.gid ?? gid
-        }
-        return (uid, gid ?? primaryGroup(uid: uid) ?? 0, unresolved)
-    }
-
-    public func primaryGroup(uid: UInt32) -> UInt32? {
-        passwd.first { $0.uid == uid }?.gid
-    }
-
-    static func lines(_ relative: String, _ layers: [String]) -> [[String]] {
-        for layer in layers.reversed() {
-            let path = layer + "/" + relative
-            var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
-            guard info.st_mode & S_IFMT == S_IFREG, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-            return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
-        }
-        return []
     }
 }

@@ -24,27 +24,15 @@ public struct ExecResult: Sendable, Equatable {
     public var timedOut: Bool
 }
 
-/// What a container needs to start: its identity, its OCI spec, its image layers.
-public struct ContainerStartRequest: Sendable {
-    public var id: String
-    public var labels: ContainerLabels
-    public var spec: Spec
-    /// The image's unpacked layer directories, lowest first.
-    public var layers: [String]
-
-    public init(id: String, labels: ContainerLabels, spec: Spec, layers: [String]) {
-        self.id = id
-        self.labels = labels
-        self.spec = spec
-        self.layers = layers
-    }
-}
-
 /// The container runtime as the kubelet sees it (the CRI's runtime service): start a
 /// container under a monitor, list what runs, signal, exec, remove.
 public protocol ContainerRuntimeService: Sendable {
-    /// Creates and starts the container; returns once its init runs, or throws why not.
-    func start(_ request: ContainerStartRequest) throws
+    /// Creates the container's directory and mounts its rootfs over the image layers
+    /// (lowest first); returns the rootfs path.
+    func prepare(id: String, labels: ContainerLabels, layers: [String]) throws -> String
+    /// Writes the OCI spec and starts the container under its monitor; returns once its
+    /// init runs, or throws why not (the caller then removes it).
+    func start(id: String, spec: Spec, logPath: String) throws
     /// Every container instance of the pod, from disk (so a restarted agent sees them too).
     func instances(podUID: String) -> [ContainerInstance]
     /// Refreshes one instance's monitor and exit records.

@@ -18,24 +18,27 @@ public struct MonitoredContainerRuntime: ContainerRuntimeService {
         self.logger = logger
     }
 
-    public func start(_ request: ContainerStartRequest) throws {
-        let files = layout.container(id: request.id)
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: files.rootfsPath, withIntermediateDirectories: true)
-        do {
-            try files.writeLabels(request.labels)
-            try RootfsOverlay.mount(layers: request.layers, containerDirectory: files.directory, target: files.rootfsPath)
-            var spec = request.spec
-            spec.root?.path = "rootfs"
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(try encoder.encode(spec), to: files.configPath)
-            try fm.createDirectory(atPath: (request.labels.logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try launcher.launch(files: files, logPath: request.labels.logPath)
-        } catch {
-            remove(id: request.id)
-            throw error
-        }
+    public func prepare(id: String, labels: ContainerLabels, layers: [String]) throws -> String {
+        let files = layout.container(id: id)
+        try FileManager.default.createDirectory(atPath: files.rootfsPath, withIntermediateDirectories: true)
+        try files.writeLabels(labels)
+        try rootfs(files, layers: layers).mount(logger: logger)
+        return files.rootfsPath
+    }
+
+    public func start(id: String, spec: Spec, logPath: String) throws {
+        let files = layout.container(id: id)
+        var spec = spec
+        spec.root?.path = "rootfs"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try AtomicFile.write(try encoder.encode(spec), to: files.configPath)
+        try FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try launcher.launch(files: files, logPath: logPath)
+    }
+
+    func rootfs(_ files: ContainerFiles, layers: [String] = []) -> RootfsMount {
+        RootfsMount(layers: layers, containerDirectory: files.directory, target: files.rootfsPath)
     }
 
     public func instances(podUID: String) -> [ContainerInstance] {
@@ -84,33 +87,11 @@ public struct MonitoredContainerRuntime: ContainerRuntimeService {
             try? runtime.kill(id: id, signal: SIGKILL, all: true)
         }
         try? runtime.delete(id: id, force: true)
-        RootfsOverlay.unmount(target: files.rootfsPath)
+        try? rootfs(files).unmount()
         try? FileManager.default.removeItem(atPath: files.directory)
     }
 
     static func alive(_ pid: Int32) -> Bool {
         pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
-    }
-}
-
-/// A container's rootfs: an overlay whose lower layers are the image's shared, unpacked
-/// layers and whose upper and work dirs are the container's own.
-public enum RootfsOverlay {
-    public static func mount(layers: [String], containerDirectory: String, target: String) throws {
-        let upper = containerDirectory + "/upper"
-        let work = containerDirectory + "/work"
-        for dir in [upper, work, target] {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        }
-        guard !layers.isEmpty else { throw KubeletError("image has no layers") }
-        // overlayfs lists the uppermost lower layer first.
-        let options = "lowerdir=\(layers.reversed().joined(separator: ":")),upperdir=\(upper),workdir=\(work)"
-        guard Glibc.mount("overlay", target, "overlay", 0, options) == 0 else {
-            throw KubeletError("mount overlay rootfs at \(target): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    public static func unmount(target: String) {
-        while umount2(target, Int32(MNT_DETACH)) == 0 {}
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import Runtime
 
 /// The pod network as the kubelet sees it: CNI ADD and DEL for a pod sandbox.
 public protocol PodNetwork: Sendable {
@@ -13,13 +14,13 @@ public protocol PodNetwork: Sendable {
 /// An image ready for containers: its id, run defaults and unpacked layers.
 public struct PreparedImage: Sendable, Equatable {
     public var id: String
-    public var defaults: ImageDefaults
+    public var config: ImageConfig.ContainerDefaults?
     /// Unpacked layer directories, lowest first.
     public var layers: [String]
 
-    public init(id: String, defaults: ImageDefaults, layers: [String]) {
+    public init(id: String, config: ImageConfig.ContainerDefaults?, layers: [String]) {
         self.id = id
-        self.defaults = defaults
+        self.config = config
         self.layers = layers
     }
 }

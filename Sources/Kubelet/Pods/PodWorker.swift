@@ -350,22 +350,24 @@ public final class PodWorker: @unchecked Sendable {
         imageIDs[start.name] = image.id
         let id = ContainerID.make(podUID: uid, container: start.name, attempt: start.attempt)
         let logPath = layout.containerLog(namespace: namespace, pod: name, uid: uid, container: start.name, restartCount: start.attempt)
+        let labels = ContainerLabels(
+            podUID: uid, podName: name, namespace: namespace, containerName: start.name, attempt: start.attempt,
+            isInit: start.isInit, image: container.image ?? "", imageID: image.id, logPath: logPath, createdAt: now)
         do {
+            let rootfs = try services.containers.prepare(id: id, labels: labels, layers: image.layers)
             let context = PodContext(
                 pod: pod, podIP: podIP, hostIP: services.hostIP, volumePaths: volumePaths ?? [:],
                 etcHosts: layout.podEtcDir(uid: uid) + "/hosts", resolvConf: layout.podEtcDir(uid: uid) + "/resolv.conf",
                 hostnameFile: layout.podEtcDir(uid: uid) + "/hostname",
                 lookup: { [configSource = services.configSource] kind, namespace, name, _ in configSource(kind, namespace, name) })
-            let config = try ContainerConfigBuilder.build(container: container, image: image.defaults, context: context, layers: image.layers)
+            let users = (try? UserDatabase.load(rootfs: rootfs)) ?? UserDatabase()
+            let config = try ContainerConfigBuilder.build(container: container, image: image.config, users: users, context: context)
             let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
             let placement = ContainerPlacement(
                 networkNamespace: sandbox.networkPath, ipcNamespace: sandbox.ipcPath, utsNamespace: sandbox.utsPath,
                 cgroupsPath: podCgroup + "/" + id, rootfs: "rootfs")
             let spec = try OCISpecGenerator.spec(for: config, placement: placement)
-            let labels = ContainerLabels(
-                podUID: uid, podName: name, namespace: namespace, containerName: start.name, attempt: start.attempt,
-                isInit: start.isInit, image: container.image ?? "", imageID: image.id, logPath: logPath, createdAt: now)
-            try services.containers.start(ContainerStartRequest(id: id, labels: labels, spec: spec, layers: image.layers))
+            try services.containers.start(id: id, spec: spec, logPath: logPath)
             waiting[start.name] = nil
             retryAt[start.name] = nil
             let instance = services.containers.refresh(ContainerInstance(id: id, labels: labels))
@@ -373,10 +375,12 @@ public final class PodWorker: @unchecked Sendable {
             probes[id] = ContainerProbes(container: container)
             events.record("Normal", "Started", "Started container \(start.name)", at: now)
         } catch let error as ContainerConfigError {
+            services.containers.remove(id: id)
             waiting[start.name] = ("CreateContainerConfigError", error.description)
             retryAt[start.name] = now.addingTimeInterval(2)
             events.record("Warning", "Failed", "Error: \(error.description)", at: now)
         } catch {
+            services.containers.remove(id: id)
             waiting[start.name] = ("CreateContainerError", "\(error)")
             retryAt[start.name] = now.addingTimeInterval(2)
             events.record("Warning", "Failed", "Error: \(error)", at: now)
