@@ -53,11 +53,7 @@ public struct RootfsMount: Sendable, Hashable {
             throw ImageError.invalidContent(file: target, reason: "an overlay rootfs needs at least one layer")
         }
         for dir in [containerDirectory, upperDirectory, workDirectory, target] {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw ImageError.invalidContent(file: dir, reason: "cannot create directory: \((error as NSError).localizedDescription)")
-            }
+            try ImageStore.makeDirectories(dir)
         }
         let data = options
         // mount(2) takes at most one page of options; longer layer lists (dozens of layers)
