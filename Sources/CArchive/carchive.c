@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 const uint64_t CAR_RESOLVE_BENEATH = RESOLVE_BENEATH;
@@ -21,6 +23,32 @@ int car_openat2(int dirfd, const char *path, int flags, unsigned int mode, uint6
         fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
     } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
     return (int)fd;
+}
+
+int car_mount_overlay(const char *target, const char *const *lowers, int count, const char *upper,
+                      const char *work, int read_only) {
+    int fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+    if (fs < 0) return -1;
+    int mnt = -1, saved;
+    for (int i = 0; i < count; i++) {
+        if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0) goto fail;
+    }
+    if (upper != NULL && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0) goto fail;
+    if (work != NULL && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0) goto fail;
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "index", "off", 0) < 0) goto fail;
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) goto fail;
+    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, read_only ? MOUNT_ATTR_RDONLY : 0);
+    if (mnt < 0) goto fail;
+    if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0) goto fail;
+    close(mnt);
+    close(fs);
+    return 0;
+fail:
+    saved = errno;
+    if (mnt >= 0) close(mnt);
+    close(fs);
+    errno = saved;
+    return -1;
 }
 
 dev_t car_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }

@@ -85,6 +85,32 @@ import Testing
         #expect(open(mount.target + "/tmp/x", O_WRONLY | O_CREAT, 0o644) == -1 && errno == EROFS)
     }
 
+    @Test func imageWithMoreLayersThanOnePageOfMountOptions() throws {
+        let root = ImageFixtures.temporaryDirectory("rootfs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var layers: [Data] = []
+        for i in 0..<60 {
+            var tar = ImageTarBuilder()
+            tar.file("layers/\(i)", "\(i)")
+            tar.file("top", "layer \(i)")
+            layers.append(tar.finished())
+        }
+        try ImageFixtures.makeLayout(at: root + "/layout", layers: layers, compression: .none)
+        let store = try ImageStore(root: root)
+        try store.importImage(from: root + "/layout", name: "many")
+        let container = root + "/containers/many"
+        let mount = RootfsMount(layers: try store.resolve("many").layerDirectories, containerDirectory: container,
+                                target: container + "/rootfs")
+        #expect(mount.options.utf8.count > 4096)
+        try mount.mount()
+        defer { try? mount.unmount() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mount.target + "/layers").count == 60)
+        // The top layer (the manifest's last) wins.
+        #expect(try String(contentsOfFile: mount.target + "/top", encoding: .utf8) == "layer 59")
+        try Data("w".utf8).write(to: URL(fileURLWithPath: mount.target + "/written"))
+        #expect(FileManager.default.fileExists(atPath: mount.upperDirectory + "/written"))
+    }
+
     @Test func unmountOfWhatIsNotMountedIsQuiet() throws {
         let root = ImageFixtures.temporaryDirectory("rootfs")
         defer { try? FileManager.default.removeItem(atPath: root) }

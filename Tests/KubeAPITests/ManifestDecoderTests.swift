@@ -66,3 +66,13 @@ import Testing
         #expect(results[1].error?.description == "bad.yaml: document 2 (Pod/web): spec.containers[0].image: Required value")
     }
 }
+
+@Test func decodesCompactJSON() {
+    let json = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","labels":{"a":"b"}},"data":{"k":"v\/x\u00e9","n":"1"}}"#
+    let results = ManifestDecoder().decode(fileName: "c.json", text: json)
+    guard case .configMap(let map)? = results.first?.object?.object else {
+        Issue.record("\(results)")
+        return
+    }
+    #expect(map.data == ["k": "v/xé", "n": "1"])
+}

@@ -20,6 +20,12 @@ extern const uint64_t CAR_RESOLVE_NO_SYMLINKS;
 /// openat2(2): returns an fd, or -1 with errno set.
 int car_openat2(int dirfd, const char *path, int flags, unsigned int mode, uint64_t resolve);
 
+/// Mounts an overlay at `target` with the new mount API (fsopen/fsconfig "lowerdir+"), which
+/// has no one-page limit on the layer list. `lowers` is top layer first; `upper`/`work` may
+/// be NULL for a read-only overlay of lowers only. Returns 0, or -1 with errno set.
+int car_mount_overlay(const char *target, const char *const *lowers, int count, const char *upper,
+                      const char *work, int read_only);
+
 dev_t car_makedev(unsigned int major, unsigned int minor);
 unsigned int car_major(dev_t dev);
 unsigned int car_minor(dev_t dev);

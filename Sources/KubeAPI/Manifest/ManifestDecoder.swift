@@ -10,7 +10,7 @@ public struct ManifestDecoder: Sendable {
     /// Documents nesting deeper than this are refused.
     public static let maxDepth = 100
     /// Documents expanding (through YAML aliases) to more nodes than this are refused.
-    public static let maxNodes = 2_000_000
+    public static let maxNodes = 1_000_000
 
     public var applyDefaults: Bool
     public var validate: Bool
@@ -108,10 +108,10 @@ public struct ManifestDecoder: Sendable {
             [.failure(ManifestError(location: location, kind: rawKind, name: rawName, errors: errors))]
         }
         guard let kindValue = value["kind"], case .string(let kind) = kindValue, !kind.isEmpty else {
-            return fail([value["kind"].map { .invalid("kind", $0.errorDescription, "must be a string") } ?? .required("kind")])
+            return fail([value["kind"].map { .invalid("kind", FieldError.Verbatim($0.errorDescription), "must be a string") } ?? .required("kind")])
         }
         guard let apiValue = value["apiVersion"], case .string(let apiVersion) = apiValue, !apiVersion.isEmpty else {
-            return fail([value["apiVersion"].map { .invalid("apiVersion", $0.errorDescription, "must be a string") } ?? .required("apiVersion")])
+            return fail([value["apiVersion"].map { .invalid("apiVersion", FieldError.Verbatim($0.errorDescription), "must be a string") } ?? .required("apiVersion")])
         }
         if kind == "List", location.item == nil {
             guard case .array(let items)? = value["items"] else { return fail([.required("items")]) }
@@ -134,12 +134,12 @@ public struct ManifestDecoder: Sendable {
         if kind == "Secret", let stringData = input["stringData"] {
             // The API server folds write-only stringData into data; stringData wins.
             guard case .object(let pairs) = stringData else {
-                return fail([.invalid("stringData", stringData.errorDescription, "must be a map of strings")])
+                return fail([.invalid("stringData", FieldError.Verbatim(stringData.errorDescription), "must be a map of strings")])
             }
             var data = input["data"] ?? .object([])
             for (key, item) in pairs {
                 guard case .string(let text) = item else {
-                    return fail([.invalid("stringData[\(key)]", item.errorDescription, "must be a string")])
+                    return fail([.invalid("stringData[\(key)]", FieldError.Verbatim(item.errorDescription), "must be a string")])
                 }
                 data = data.setting(key, to: .string(Data(text.utf8).base64EncodedString()))
             }
@@ -147,14 +147,15 @@ public struct ManifestDecoder: Sendable {
         }
 
         var object: KubeObject
+        let valueDecoder = ManifestValueDecoder()
         do {
-            object = try JSONDecoder().decode(KubeObject.self, from: input.jsonData)
+            object = try valueDecoder.decode(KubeObject.self, from: input)
         } catch let error as DecodingError {
             return fail([ManifestDecoder.fieldError(for: error, in: input)])
         } catch {
             return fail([FieldError(field: "", message: "\(error)")])
         }
-        warnings += ManifestDecoder.unknownFields(of: object, in: input)
+        warnings += valueDecoder.unusedFields(in: input).map { "unknown field \"\($0)\"" }
         if applyDefaults { object.applyDefaults() }
         if validate {
             let errors = object.validate()
@@ -225,70 +226,23 @@ public struct ManifestDecoder: Sendable {
             return .required(fieldPath(context.codingPath + [key]))
         case .valueNotFound(_, let context):
             return .required(fieldPath(context.codingPath))
-        case .typeMismatch(let type, let context):
+        case .typeMismatch(_, let context):
             let found = value(at: context.codingPath, in: input)
+            let expected = context.debugDescription.hasPrefix("expected ")
+                ? String(context.debugDescription.dropFirst(9).prefix { $0 != "," }) : "of another type"
             return FieldError(field: fieldPath(context.codingPath),
-                message: "Invalid value: \(found?.errorDescription ?? "?"): must be \(describe(type: type))")
+                message: "Invalid value: \(found?.errorDescription ?? "?"): must be \(expected)")
         case .dataCorrupted(let context):
             let found = value(at: context.codingPath, in: input)
             let detail = context.debugDescription
             if detail.hasPrefix("Invalid value") {
                 return FieldError(field: fieldPath(context.codingPath), message: detail)
             }
-            var reason = detail
-            if detail.contains("does not fit") { reason = "must be an integer in range" }
-            else if detail.contains("Base64") { reason = "must be base64-encoded" }
-            else if case .string? = found, detail.contains("Int") { reason = "must be an integer" }
             return FieldError(field: fieldPath(context.codingPath),
-                message: "Invalid value: \(found?.errorDescription ?? "?"): \(reason)")
+                message: "Invalid value: \(found?.errorDescription ?? "?"): \(detail)")
         @unknown default:
             return FieldError(field: "", message: "\(error)")
         }
     }
 
-    static func describe(type: Any.Type) -> String {
-        let name = String(describing: type)
-        if name.hasPrefix("Int") || name == "UInt" { return "an integer" }
-        if name == "String" || name.hasPrefix("Optional<String") { return "a string" }
-        if name == "Bool" { return "a boolean" }
-        if name == "Double" { return "a number" }
-        if name.hasPrefix("Array") { return "a list" }
-        if name.hasPrefix("Dictionary") { return "an object" }
-        if name == "IntOrString" { return "an integer or a string" }
-        if name.hasSuffix("Policy") || name.hasSuffix("Type") || name.hasSuffix("Protocol") { return "a string" }
-        return "an object"
-    }
-
-    // MARK: - Unknown fields
-
-    /// Fields present in the input that the typed object does not carry, as upstream's
-    /// strict decoding reports them: `unknown field "spec.containers[0].imagePolicy"`.
-    static func unknownFields(of object: KubeObject, in input: ManifestValue) -> [String] {
-        guard let data = try? JSONEncoder().encode(object),
-            let json = try? JSONSerialization.jsonObject(with: data)
-        else { return [] }
-        var found: [String] = []
-        compare(input, ManifestValue(shapeOf: json), path: "", into: &found)
-        return found.map { "unknown field \"\($0)\"" }
-    }
-
-    private static func compare(_ input: ManifestValue, _ decoded: ManifestValue, path: String, into found: inout [String]) {
-        switch (input, decoded) {
-        case (.object(let pairs), .object):
-            for (key, value) in pairs {
-                let child = path.isEmpty ? key : "\(path).\(key)"
-                if let decodedValue = decoded[key] {
-                    compare(value, decodedValue, path: child, into: &found)
-                } else if value != .null {
-                    found.append(child)
-                }
-            }
-        case (.array(let items), .array(let decodedItems)):
-            for (index, item) in items.enumerated() where index < decodedItems.count {
-                compare(item, decodedItems[index], path: "\(path)[\(index)]", into: &found)
-            }
-        default:
-            break
-        }
-    }
 }

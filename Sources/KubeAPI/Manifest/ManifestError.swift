@@ -43,6 +43,12 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
         FieldError(field: field, message: "Too long: may not be more than \(max) bytes")
     }
 
+    /// A value shown exactly as given (already formatted), never quoted again.
+    public struct Verbatim: CustomStringConvertible, Sendable {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
     static func quote(_ value: Any) -> String {
         if let text = value as? String { return "\"\(text)\"" }
         if let text = value as? CustomStringConvertible, value is any OpenEnum { return "\"\(text.description)\"" }

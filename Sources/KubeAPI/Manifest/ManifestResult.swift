@@ -33,3 +33,17 @@ public struct DecodedObject: Sendable, Hashable {
         self.warnings = warnings
     }
 }
+
+extension ManifestResult: CustomStringConvertible {
+    /// One line: the object decoded, the unknown kind (in upstream's words), or the error.
+    public var description: String {
+        switch self {
+        case .object(let decoded):
+            return "\(decoded.location) (\(decoded.object.kind)/\(decoded.object.name))"
+        case .unknownKind(let location, let apiVersion, let kind):
+            return "\(location): no matches for kind \"\(kind)\" in version \"\(apiVersion)\""
+        case .failure(let error):
+            return error.description
+        }
+    }
+}

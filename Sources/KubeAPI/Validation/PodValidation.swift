@@ -233,7 +233,7 @@ extension FieldValidator {
         }
     }
 
-    mutating func validateFieldRef(_ ref: ObjectFieldSelector, path: String) {
+    mutating func validateFieldRef(_ ref: ObjectFieldSelector, path: String, wholeMaps: Bool = false) {
         if ref.fieldPath.isEmpty {
             add(.required("\(path).fieldPath"))
             return
@@ -250,6 +250,7 @@ extension FieldValidator {
                 return
             }
         }
+        if wholeMaps, ref.fieldPath == "metadata.labels" || ref.fieldPath == "metadata.annotations" { return }
         if !FieldValidator.fieldRefPaths.contains(ref.fieldPath) {
             add(.unsupported("\(path).fieldPath", ref.fieldPath,
                 supported: ["metadata.annotations", "metadata.labels"] + FieldValidator.fieldRefPaths))
@@ -284,9 +285,6 @@ extension FieldValidator {
                 }
                 if name == "cpu", quantity.nanoValue > Int128(Int64.max / 1000) * Quantity.nano {
                     add(.invalid(here, quantity.description, "must be less than or equal to \(Int64.max / 1000)"))
-                }
-                if name == "memory", quantity.nanoValue % Quantity.nano != 0 {
-                    add(.invalid(here, quantity.description, "must be an integer"))
                 }
             }
         }
@@ -436,7 +434,7 @@ extension FieldValidator {
     mutating func validateDownwardFile(_ file: DownwardAPIVolumeFile, path: String) {
         if file.path.isEmpty { add(.required("\(path).path")) } else { validateRelativePath(file.path, "\(path).path") }
         validateMode(file.mode, "\(path).mode")
-        if let ref = file.fieldRef { validateFieldRef(ref, path: "\(path).fieldRef") }
+        if let ref = file.fieldRef { validateFieldRef(ref, path: "\(path).fieldRef", wholeMaps: true) }
         if file.fieldRef == nil, file.resourceFieldRef == nil {
             add(.required(path, "one of fieldRef and resourceFieldRef is required"))
         }

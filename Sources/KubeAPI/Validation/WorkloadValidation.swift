@@ -7,7 +7,9 @@ extension FieldValidator {
             add(.required("\(path).selector"))
             return
         }
+        let before = errors.count
         validateLabelSelector(selector, path: "\(path).selector")
+        if errors.count > before { return }  // an invalid selector matches nothing; one error is enough
         if selector.isEmpty {
             add(.invalid("\(path).selector", "", "empty selector is invalid for \(kind)"))
         }

@@ -30,12 +30,22 @@ public final class ImageStore: Sendable {
         self.logger = logger
         self.platform = platform
         for dir in [blobsDirectory, layersDirectory, locksDirectory, temporaryDirectory] {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw ImageError.system(operation: "mkdir", path: dir, errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+            try ImageStore.makeDirectories(dir)
+        }
+    }
+
+    /// mkdir -p, failing with the errno and the component that could not be made.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, mode) != 0 && errno != EEXIST {
+                throw ImageError.system(operation: "mkdir", path: prefix, errno: errno)
             }
         }
+        var st = stat()
+        if stat(path, &st) != 0 { throw ImageError.system(operation: "stat", path: path, errno: errno) }
+        if (st.st_mode & S_IFMT) != S_IFDIR { throw ImageError.system(operation: "mkdir", path: path, errno: ENOTDIR) }
     }
 
     // MARK: blobs

@@ -1,3 +1,4 @@
+import CArchive
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -52,21 +53,27 @@ public struct RootfsMount: Sendable, Hashable {
             throw ImageError.invalidContent(file: target, reason: "an overlay rootfs needs at least one layer")
         }
         for dir in [containerDirectory, upperDirectory, workDirectory, target] {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw ImageError.invalidContent(file: dir, reason: "cannot create directory: \((error as NSError).localizedDescription)")
-            }
+            try ImageStore.makeDirectories(dir)
         }
         let data = options
-        // The kernel takes at most one page of mount data.
-        guard data.utf8.count < Int(sysconf(Int32(_SC_PAGESIZE))) else {
-            throw ImageError.invalidContent(
-                file: target, reason: "overlay options for \(layers.count) layers exceed one page; use a shorter --root")
+        // mount(2) takes at most one page of options; longer layer lists (dozens of layers)
+        // go through the new mount API, which adds lower dirs one by one.
+        if data.utf8.count < Int(sysconf(Int32(_SC_PAGESIZE))) {
+            let flags: UInt = readOnly ? UInt(MS_RDONLY) : 0
+            try ImageError.check("mount overlay", target) { Glibc.mount("overlay", target, "overlay", flags, data) }
+        } else {
+            try mountLayerByLayer()
         }
-        let flags: UInt = readOnly ? UInt(MS_RDONLY) : 0
-        try ImageError.check("mount overlay", target) { Glibc.mount("overlay", target, "overlay", flags, data) }
         logger.debug("rootfs mounted", metadata: ["target": "\(target)", "layers": "\(layers.count)", "readOnly": "\(readOnly)"])
+    }
+
+    private func mountLayerByLayer() throws {
+        let lowers = layers.reversed().map { strdup($0) }
+        defer { lowers.forEach { free($0) } }
+        var pointers = lowers.map { UnsafePointer<CChar>($0) }
+        try ImageError.check("mount overlay (\(layers.count) layers)", target) {
+            car_mount_overlay(target, &pointers, Int32(pointers.count), upperDirectory, workDirectory, readOnly ? 1 : 0)
+        }
     }
 
     /// Unmounts the rootfs (lazily if busy) and, with `removeUpper`, deletes the
