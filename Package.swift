@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]

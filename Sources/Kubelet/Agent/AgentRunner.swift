@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import KubeAPI
 import Logging
+import Runtime
 
 /// Wires the node from its configuration (`swiftlet run`, `swiftlet reset`): the CNI
 /// network, the image store, the monitored runtime, and the agent loop.
