@@ -70,8 +70,21 @@ struct Run: ParsableCommand {
     func run() throws {
         let runtime = globals.runtime
         let code: Int32 = try reportingErrors {
-            let pid = try runtime.create(id: id, bundle: options.bundle, options: options.createOptions(startImmediately: true))
+            var createOptions = options.createOptions(startImmediately: true)
+            // A terminal in the foreground without a console socket: be the socket and relay
+            // the pty to our stdio, as runc does.
+            var console: ConsoleListener?
+            if !detach && createOptions.consoleSocket == nil && (try? runtime.wantsTerminal(bundle: options.bundle)) == true {
+                console = try ConsoleListener(directory: "/tmp")
+                createOptions.consoleSocket = console?.path
+            }
+            let pid = try runtime.create(id: id, bundle: options.bundle, options: createOptions)
             if detach { return 0 }
+            if let console {
+                let master = try console.receiveMaster()
+                ConsoleListener.relay(master: master, input: 0, output: 1)
+                close(master)
+            }
             forwardedPid = pid
             for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
                 signal(sig) { received in if forwardedPid > 0 { kill(forwardedPid, received) } }

@@ -26,6 +26,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Directory for container state.")
     var root: String = "/run/swiftlet-runtime"
 
+    @Option(name: .customLong("cgroup-parent"), help: "Parent of relative or absent linux.cgroupsPath values.")
+    var cgroupParent: String = "/swiftlet"
+
     @Option(help: "Log file (accepted for runc compatibility).")
     var log: String?
 
@@ -47,7 +50,9 @@ struct GlobalOptions: ParsableArguments {
     var runtime: ContainerRuntime {
         var logger = Logger(label: "swiftlet.runtime")
         logger.logLevel = debug ? .debug : .warning
-        return ContainerRuntime(root: root, logger: logger)
+        var runtime = ContainerRuntime(root: root, logger: logger)
+        runtime.cgroupParent = cgroupParent
+        return runtime
     }
 }
 

@@ -380,6 +380,12 @@ public struct ContainerRuntime: Sendable {
         return pid
     }
 
+    /// Whether the bundle's process asks for a terminal.
+    public func wantsTerminal(bundle: String) throws -> Bool {
+        let spec = try SpecDecoder.load(Spec.self, path: Self.absolute(bundle) + "/config.json")
+        return spec.process?.terminal ?? false
+    }
+
     /// The container's config.json as it was at create.
     public func spec(_ id: String) throws -> Spec? {
         let path = store.directory(id) + "/" + StateStore.configFile
