@@ -123,9 +123,7 @@ public struct ContainerRuntime: Sendable {
             request.newNamespaces = plan.newNamespaces
             request.rootfs = plan
             request.noPivot = options.noPivot
-            for file in manager.procsFiles {
-                request.cgroupProcsFDs.append(try fds.open(file, O_WRONLY | O_CLOEXEC))
-            }
+            try Self.joinCgroup(manager, request: &request, fds: &fds)
             for (kind, path) in plan.joinNamespaces {
                 request.joinFDs[kind] = try fds.open(path, O_RDONLY | O_CLOEXEC)
             }
@@ -359,9 +357,7 @@ public struct ContainerRuntime: Sendable {
         var request = SpawnRequest(process: processPlan, seccomp: seccomp)
         request.stdio = (options.stdin, options.stdout, options.stderr)
         let manager = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
-        for file in manager.procsFiles where FileBytes.exists(file) {
-            request.cgroupProcsFDs.append(try fds.open(file, O_WRONLY | O_CLOEXEC))
-        }
+        try Self.joinCgroup(manager, request: &request, fds: &fds)
         for kind in stored.namespaces where kind != .user && kind != .time {
             request.joinFDs[kind] = try fds.open("/proc/\(stored.pid)/ns/\(kind.procName)", O_RDONLY | O_CLOEXEC)
         }
@@ -397,6 +393,17 @@ public struct ContainerRuntime: Sendable {
     /// exits (the runtime CLI after create) is reparented to it.
     public static func becomeSubreaper() {
         _ = crs_set_child_subreaper()
+    }
+
+    /// The child joins v1 hierarchies through their `tasks` files and is cloned straight
+    /// into the cgroup2 directory: no cgroup.procs migration, so no RCU grace period.
+    static func joinCgroup(_ manager: CgroupManager, request: inout SpawnRequest, fds: inout FDSet) throws {
+        for file in manager.threadJoinFiles {
+            request.cgroupProcsFDs.append(try fds.open(file, O_WRONLY | O_CLOEXEC))
+        }
+        if let dir = manager.unifiedDirectory {
+            request.cgroupV2FD = try fds.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
     }
 
     static func absolute(_ path: String) -> String {
