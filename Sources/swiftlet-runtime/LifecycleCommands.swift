@@ -73,12 +73,13 @@ struct Run: ParsableCommand {
             var createOptions = options.createOptions(startImmediately: true)
             // A terminal in the foreground without a console socket: be the socket and relay
             // the pty to our stdio, as runc does.
+            let bundle = try OCIBundle(path: options.bundle)
             var console: ConsoleListener?
-            if !detach && createOptions.consoleSocket == nil && (try? runtime.wantsTerminal(bundle: options.bundle)) == true {
+            if !detach && createOptions.consoleSocket == nil && bundle.spec.process?.terminal == true {
                 console = try ConsoleListener(directory: "/tmp")
                 createOptions.consoleSocket = console?.path
             }
-            let pid = try runtime.create(id: id, bundle: options.bundle, options: createOptions)
+            let pid = try runtime.create(id: id, bundle: bundle, options: createOptions)
             if detach { return 0 }
             if let console {
                 let master = try console.receiveMaster()

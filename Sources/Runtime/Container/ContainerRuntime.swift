@@ -88,15 +88,17 @@ public struct ContainerRuntime: Sendable {
     @discardableResult
     public func create(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws -> Int32 {
         try StateStore.validate(id: id)
-        let bundle = Self.absolute(bundle)
-        let configPath = bundle + "/config.json"
-        let configBytes: [UInt8]
-        do {
-            configBytes = try FileBytes.read(configPath)
-        } catch let error as SystemError {
-            throw RuntimeError.invalidConfig(field: configPath, reason: SystemError.message(error.errno))
-        }
-        let spec = try SpecDecoder.decode(Spec.self, from: configBytes, file: "config.json")
+        return try create(id: id, bundle: try OCIBundle(path: bundle), options: options)
+    }
+
+    /// `create` for a bundle already loaded (so a caller that looked at its spec does not
+    /// decode it twice).
+    @discardableResult
+    public func create(id: String, bundle loaded: OCIBundle, options: CreateOptions = CreateOptions()) throws -> Int32 {
+        try StateStore.validate(id: id)
+        let bundle = loaded.path
+        let spec = loaded.spec
+        let configBytes = loaded.configBytes
         let planner = ContainerPlanner(host: LocalPlannerHost(cgroupRoot: cgroupRoot), cgroupParent: cgroupParent)
         let plan = try planner.plan(spec: spec, bundle: bundle, id: id)
         if plan.process.terminal && options.consoleSocket == nil {
@@ -141,7 +143,8 @@ public struct ContainerRuntime: Sendable {
                 id: id, bundle: bundle, rootfs: plan.rootfs, pid: pid,
                 pidStartTime: ProcessInfo.stat(pid)?.startTime ?? 0, created: Timestamp.now(),
                 cgroupPath: plan.cgroupPath, annotations: plan.annotations.isEmpty ? nil : plan.annotations,
-                namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue })
+                namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue },
+                hasPoststopHooks: !(plan.hooks?.poststop ?? []).isEmpty)
             try store.save(stored)
             if let pidFile = options.pidFile {
                 try FileBytes.writeAtomically(Self.absolute(pidFile), Array(String(pid).utf8))
@@ -313,11 +316,11 @@ public struct ContainerRuntime: Sendable {
                 try cgroup.killAll(signal: SIGKILL)
             }
             try cgroup.destroy()
-            let poststop = (try? spec(id))??.hooks?.poststop ?? []
-            var final = try state(of: stored)
-            final.status = .stopped
+            let poststop = stored.hasPoststopHooks == true ? ((try? spec(id))??.hooks?.poststop ?? []) : []
+            var final = poststop.isEmpty ? nil : try state(of: stored)
+            final?.status = .stopped
             try store.remove(id)
-            if !poststop.isEmpty {
+            if let final, !poststop.isEmpty {
                 do {
                     try HookRunner.run(poststop, state: final, phase: "poststop")
                 } catch {
@@ -376,12 +379,6 @@ public struct ContainerRuntime: Sendable {
         return pid
     }
 
-    /// Whether the bundle's process asks for a terminal.
-    public func wantsTerminal(bundle: String) throws -> Bool {
-        let spec = try SpecDecoder.load(Spec.self, path: Self.absolute(bundle) + "/config.json")
-        return spec.process?.terminal ?? false
-    }
-
     /// The container's config.json as it was at create.
     public func spec(_ id: String) throws -> Spec? {
         let path = store.directory(id) + "/" + StateStore.configFile
@@ -412,6 +409,25 @@ public struct ContainerRuntime: Sendable {
         guard getcwd(&buffer, buffer.count) != nil else { return path }
         let cwd = String(cString: buffer)
         return ContainerPlanner.normalize(cwd + "/" + path)
+    }
+}
+
+/// An OCI bundle directory with its config.json read and decoded.
+public struct OCIBundle: Sendable {
+    /// Absolute.
+    public let path: String
+    public let spec: Spec
+    let configBytes: [UInt8]
+
+    public init(path: String) throws {
+        self.path = ContainerRuntime.absolute(path)
+        let configPath = self.path + "/config.json"
+        do {
+            configBytes = try FileBytes.read(configPath)
+        } catch let error as SystemError {
+            throw RuntimeError.invalidConfig(field: configPath, reason: SystemError.message(error.errno))
+        }
+        spec = try SpecDecoder.decode(Spec.self, from: configBytes, file: "config.json")
     }
 }
 
