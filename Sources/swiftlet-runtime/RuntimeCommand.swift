@@ -6,7 +6,6 @@ import Logging
 import Runtime
 
 /// `swiftlet-runtime`: a runc-compatible OCI runtime command line.
-@main
 struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet-runtime",
@@ -48,11 +47,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var runtime: ContainerRuntime {
-        var logger = Logger(label: "swiftlet.runtime")
-        logger.logLevel = debug ? .debug : .warning
-        var runtime = ContainerRuntime(root: root, logger: logger)
-        runtime.cgroupParent = cgroupParent
-        return runtime
+        Actions.runtime(root: root, cgroupParent: cgroupParent, debug: debug)
     }
 }
 
@@ -63,7 +58,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch {
-        fputs("swiftlet-runtime: \(error)\n", stderr)
+        Actions.report(error)
         throw ExitCode(1)
     }
 }

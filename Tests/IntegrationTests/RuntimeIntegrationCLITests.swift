@@ -85,6 +85,13 @@ struct RuntimeIntegrationCLITests {
         #expect(result.status.code == 7)
         #expect(result.stdout == "out\n")
         #expect(cli.run(["list", "-q"]).stdout == "")
+        // The same through swift-argument-parser (--debug is not on the fast path).
+        let parsed = cli.run(["--debug", "run", "--bundle", seven, "seven"])
+        #expect(parsed.status.code == 7)
+        #expect(parsed.stdout == "out\n")
+        let usage = cli.run(["run", "--bundle"])
+        #expect(usage.status.code != 0)
+        #expect(usage.stderr.contains("--bundle"))
 
         let sleeper = try sandbox.bundle(try sandbox.spec(["sleep", "30"]), name: "sleeper")
         let out = sandbox.work + "/sleeper"
