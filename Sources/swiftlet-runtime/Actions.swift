@@ -68,8 +68,22 @@ enum Actions {
             console = try ConsoleListener(directory: "/tmp")
             createOptions.consoleSocket = console?.path
         }
-        let pid = try runtime.create(id: id, bundle: bundle, options: createOptions)
-        if detach { return 0 }
+        if detach {
+            try runtime.create(id: id, bundle: bundle, options: createOptions)
+            return 0
+        }
+        if keep {
+            let pid = try runtime.create(id: id, bundle: bundle, options: createOptions)
+            try forwardAndRelay(pid: pid, console: console)
+            return try runtime.wait(id: id).code
+        }
+        return try runtime.run(id: id, bundle: bundle, options: createOptions) { pid in
+            try forwardAndRelay(pid: pid, console: console)
+        }.code
+    }
+
+    /// Forwards terminal signals to the container's init and relays its pty, if any.
+    private static func forwardAndRelay(pid: Int32, console: ConsoleListener?) throws {
         forwardedPid = pid
         for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
             signal(sig) { received in if forwardedPid > 0 { Glibc.kill(forwardedPid, received) } }
@@ -79,9 +93,6 @@ enum Actions {
             ConsoleListener.relay(master: master, input: 0, output: 1)
             close(master)
         }
-        let status = try runtime.wait(id: id)
-        if !keep { try runtime.delete(id: id, force: true) }
-        return status.code
     }
 }
 

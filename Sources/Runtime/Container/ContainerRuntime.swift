@@ -95,6 +95,33 @@ public struct ContainerRuntime: Sendable {
     /// decode it twice).
     @discardableResult
     public func create(id: String, bundle loaded: OCIBundle, options: CreateOptions = CreateOptions()) throws -> Int32 {
+        try createContainer(id: id, bundle: loaded, options: options).stored.pid
+    }
+
+    /// create + wait + delete in one call, keeping the state in memory between the steps:
+    /// what a foreground `run` does. `started` gets the init's PID once it runs (to forward
+    /// signals or relay its terminal). Returns how the init ended.
+    public func run(
+        id: String, bundle: OCIBundle, options: CreateOptions = CreateOptions(), started: (Int32) throws -> Void = { _ in }
+    ) throws -> ExitStatus {
+        var options = options
+        options.startImmediately = true
+        let (stored, cgroup) = try createContainer(id: id, bundle: bundle, options: options)
+        let exit: ExitStatus
+        do {
+            try started(stored.pid)
+            exit = try Runtime.wait(pid: stored.pid)
+        } catch {
+            try? delete(id: id, force: true)
+            throw error
+        }
+        try store.withLock(id) {
+            try remove(stored, status: .stopped, cgroup: cgroup)
+        }
+        return exit
+    }
+
+    func createContainer(id: String, bundle loaded: OCIBundle, options: CreateOptions) throws -> (stored: StoredContainer, cgroup: CgroupManager) {
         try StateStore.validate(id: id)
         let bundle = loaded.path
         let spec = loaded.spec
@@ -154,7 +181,7 @@ public struct ContainerRuntime: Sendable {
                 try HookRunner.run(hooks, state: try state(of: stored), phase: "createRuntime")
             }
             logger.debug("created container", metadata: ["id": "\(id)", "pid": "\(pid)"])
-            return pid
+            return (stored, manager)
         } catch {
             if pid > 0 {
                 _ = Glibc.kill(pid, SIGKILL)
@@ -306,26 +333,32 @@ public struct ContainerRuntime: Sendable {
             guard status.canDelete(force: force) else {
                 throw RuntimeError.invalidState(id: id, status: status, action: "delete")
             }
-            let cgroup = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
-            if status != .stopped {
-                _ = Glibc.kill(stored.pid, SIGKILL)
-                try cgroup.killAll(signal: SIGKILL)
-                waitGone(stored)
-            } else if !(try cgroup.processes()).isEmpty {
-                // No PID namespace: the init's descendants may have outlived it.
-                try cgroup.killAll(signal: SIGKILL)
-            }
-            try cgroup.destroy()
-            let poststop = stored.hasPoststopHooks == true ? ((try? spec(id))??.hooks?.poststop ?? []) : []
-            var final = poststop.isEmpty ? nil : try state(of: stored)
-            final?.status = .stopped
-            try store.remove(id)
-            if let final, !poststop.isEmpty {
-                do {
-                    try HookRunner.run(poststop, state: final, phase: "poststop")
-                } catch {
-                    logger.warning("poststop hook failed", metadata: ["id": "\(id)", "error": "\(error)"])
-                }
+            try remove(stored, status: status, cgroup: try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot))
+        }
+    }
+
+    /// Kills what still runs, removes the cgroup and the state, then runs poststop hooks.
+    /// The caller holds the container's lock.
+    private func remove(_ stored: StoredContainer, status: ContainerStatus, cgroup: CgroupManager) throws {
+        if status != .stopped {
+            _ = Glibc.kill(stored.pid, SIGKILL)
+            try cgroup.killAll(signal: SIGKILL)
+            waitGone(stored)
+        } else if !stored.namespaces.contains(.pid), !(try cgroup.processes()).isEmpty {
+            // No PID namespace: the init's descendants may have outlived it.
+            try cgroup.killAll(signal: SIGKILL)
+        }
+        try cgroup.destroy()
+        let id = stored.id
+        let poststop = stored.hasPoststopHooks == true ? ((try? spec(id))??.hooks?.poststop ?? []) : []
+        var final = poststop.isEmpty ? nil : try state(of: stored)
+        final?.status = .stopped
+        try store.remove(id)
+        if let final, !poststop.isEmpty {
+            do {
+                try HookRunner.run(poststop, state: final, phase: "poststop")
+            } catch {
+                logger.warning("poststop hook failed", metadata: ["id": "\(id)", "error": "\(error)"])
             }
         }
     }
