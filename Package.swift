@@ -71,7 +71,7 @@ let package = Package(
             ],
             // Every container start execs this binary: resolving the Swift runtime's shared
             // libraries was a sixth of a `run`, so release builds link them statically.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "swiftlet-bridge",
