@@ -35,45 +35,65 @@ for ((i = 0; i < N; i++)); do
     NAMESPACES+=("$ns")
 done
 
-# Prints one duration in ms per namespace: ADD then DEL, both by the CNI exec protocol.
-measure() {
-    local bin=$1 conf=$2 i ns start end
-    for ((i = -2; i < N; i++)); do
-        # Two untimed warm-up rounds on the first namespace.
-        ns=${NAMESPACES[$((i < 0 ? 0 : i))]}
-        start=$EPOCHREALTIME
-        CNI_COMMAND=ADD CNI_CONTAINERID="bench$i" CNI_NETNS="/run/netns/$ns" CNI_IFNAME=eth0 \
-            CNI_PATH=/usr/lib/cni "$bin" <"$conf" >/dev/null
-        CNI_COMMAND=DEL CNI_CONTAINERID="bench$i" CNI_NETNS="/run/netns/$ns" CNI_IFNAME=eth0 \
-            CNI_PATH=/usr/lib/cni "$bin" <"$conf" >/dev/null
+# The four configurations, measured interleaved (one round = every configuration on one
+# namespace) so a load change on the machine hits them all alike.
+NAMES=(swiftlet-bridge reference swiftlet-bridge reference)
+BINS=("$SWIFTLET_BRIDGE" "$REFERENCE_BRIDGE" "$SWIFTLET_BRIDGE" "$REFERENCE_BRIDGE")
+MASQ=(true true false false)
+CONFS=()
+for c in 0 1 2 3; do
+    bridge="cnib$$c$c"
+    BRIDGES+=("$bridge")
+    conf="$WORK/conf-$c.json"
+    cat >"$conf" <<JSON
+{"cniVersion":"1.0.0","name":"bench-$c","type":"$(basename "${BINS[$c]}")","bridge":"$bridge","isGateway":true,
+ "ipMasq":${MASQ[$c]},"ipam":{"type":"host-local","ranges":[[{"subnet":"10.245.6$c.0/24"}]],"dataDir":"$WORK/ipam"}}
+JSON
+    CONFS+=("$conf")
+done
+
+# One ADD then DEL by the CNI exec protocol; prints its duration in ms, or "failed".
+add_del() {
+    local bin=$1 conf=$2 ns=$3 id=$4 start end
+    start=$EPOCHREALTIME
+    if CNI_COMMAND=ADD CNI_CONTAINERID="$id" CNI_NETNS="/run/netns/$ns" CNI_IFNAME=eth0 \
+        CNI_PATH=/usr/lib/cni "$bin" <"$conf" >/dev/null 2>>"$WORK/errors" &&
+        CNI_COMMAND=DEL CNI_CONTAINERID="$id" CNI_NETNS="/run/netns/$ns" CNI_IFNAME=eth0 \
+            CNI_PATH=/usr/lib/cni "$bin" <"$conf" >/dev/null 2>>"$WORK/errors"; then
         end=$EPOCHREALTIME
-        [ "$i" -ge 0 ] && echo "$start $end" | awk '{ printf "%.3f\n", ($2 - $1) * 1000 }'
-    done
+        echo "$start $end" | awk '{ printf "%.3f\n", ($2 - $1) * 1000 }'
+    else
+        echo failed
+    fi
 }
 
+declare -A TIMES
+for c in 0 1 2 3; do
+    [ -x "${BINS[$c]}" ] || continue
+    # Two untimed warm-up rounds (page cache, bridge creation).
+    add_del "${BINS[$c]}" "${CONFS[$c]}" "${NAMESPACES[0]}" warm1 >/dev/null
+    add_del "${BINS[$c]}" "${CONFS[$c]}" "${NAMESPACES[0]}" warm2 >/dev/null
+done
+for ((i = 0; i < N; i++)); do
+    for c in 0 1 2 3; do
+        [ -x "${BINS[$c]}" ] || continue
+        TIMES[$c]+="$(add_del "${BINS[$c]}" "${CONFS[$c]}" "${NAMESPACES[$i]}" "bench$i") "
+    done
+done
+
 # Prints "name masq median min max total" (ms) or "name masq error message".
-bench_one() {
-    local name=$1 bin=$2 masq=$3 subnet=$4 type bridge conf times err
-    bridge="cnib$(printf '%04x' $((RANDOM)))"
-    BRIDGES+=("$bridge")
-    if [ ! -x "$bin" ]; then
-        echo "$name $masq not-found: $bin"
+summary() {
+    local c=$1 times
+    if [ ! -x "${BINS[$c]}" ]; then
+        echo "${NAMES[$c]} ${MASQ[$c]} not found: ${BINS[$c]}"
         return
     fi
-    type=$(basename "$bin")
-    conf="$WORK/$name-$masq.json"
-    cat >"$conf" <<JSON
-{"cniVersion":"1.0.0","name":"bench-$name-$masq","type":"$type","bridge":"$bridge","isGateway":true,
- "ipMasq":$masq,"ipam":{"type":"host-local","ranges":[[{"subnet":"$subnet"}]],"dataDir":"$WORK/ipam"}}
-JSON
-    err="$WORK/$name-$masq.err"
-    times=$(measure "$bin" "$conf" 2>"$err") || true
-    ip link del "$bridge" 2>/dev/null || true
-    if [ "$(printf '%s\n' "$times" | grep -c .)" -ne "$N" ]; then
-        echo "$name $masq failed: $(head -c 200 "$err" | head -1)"
+    times=$(printf '%s\n' ${TIMES[$c]})
+    if printf '%s\n' "$times" | grep -q failed; then
+        echo "${NAMES[$c]} ${MASQ[$c]} failed: $(head -c 200 "$WORK/errors" | head -1)"
         return
     fi
-    printf '%s\n' "$times" | sort -n | awk -v name="$name" -v masq="$masq" '
+    printf '%s\n' "$times" | sort -n | awk -v name="${NAMES[$c]}" -v masq="${MASQ[$c]}" '
         { v[NR] = $1; total += $1 }
         END {
             median = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -82,10 +102,8 @@ JSON
 }
 
 results=()
-results+=("$(bench_one swiftlet-bridge "$SWIFTLET_BRIDGE" true 10.245.60.0/24)")
-results+=("$(bench_one reference "$REFERENCE_BRIDGE" true 10.245.61.0/24)")
-results+=("$(bench_one swiftlet-bridge "$SWIFTLET_BRIDGE" false 10.245.62.0/24)")
-results+=("$(bench_one reference "$REFERENCE_BRIDGE" false 10.245.63.0/24)")
+for c in 0 1 2 3; do results+=("$(summary $c)"); done
+for br in "${BRIDGES[@]}"; do ip link del "$br" 2>/dev/null || true; done
 
 echo "CNI ADD + DEL per network namespace, $N namespaces, ms (reference: bridge + host-local)"
 printf '%-16s %-7s %9s %8s %8s %10s\n' plugin ipMasq median min max "total($N)"

@@ -1,3 +1,4 @@
+import CRuntimeShim
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -151,6 +152,28 @@ public struct BridgePlugin {
     // MARK: - DEL
 
     public func del() throws {
+        // The container side goes first (a veth takes its host peer along); the kernel's
+        // teardown wait overlaps the IPAM and iptables work below.
+        var pending: (NetlinkSocket, Int32, Int32)?
+        defer { if let (_, _, fd) = pending { close(fd) } }
+        if !env.netns.isEmpty {
+            do {
+                let fd = try NetworkNamespace.open(env.netns)
+                let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
+                pending = (container, -1, fd)
+                if let link = try container.link(named: env.ifName) {
+                    pending = (container, link.index, fd)
+                }
+            } catch let error as HostError where error.errno == ENOENT {
+                logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
+            } catch let error as HostError {
+                throw CNIError(.hostSetupFailed, error.description)
+            }
+        }
+        if let (container, index, fd) = pending, index > 0, crs_nl_link_delete_detached(fd, index) < 0 {
+            try? container.deleteLink(index: index, name: env.ifName)
+        }
+
         // host-local frees the addresses and, under the same lock, drops the masquerade
         // rules, so the last DEL of a network removes its chain even when DELs race.
         let masq = config.ipMasq ? try IPMasq() : nil
@@ -170,16 +193,10 @@ public struct BridgePlugin {
             _ = try delegate(.del)
             try removeMasquerade([], lastPod: true)
         }
-        if !env.netns.isEmpty {
+
+        if let (container, index, _) = pending, index > 0 {
             do {
-                let fd = try NetworkNamespace.open(env.netns)
-                defer { close(fd) }
-                let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
-                if let link = try container.link(named: env.ifName) {
-                    try container.deleteLink(index: link.index, name: env.ifName)
-                }
-            } catch let error as HostError where error.errno == ENOENT {
-                logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
+                try container.waitUntilGone(index: index, name: env.ifName)
             } catch let error as HostError {
                 throw CNIError(.hostSetupFailed, error.description)
             }
