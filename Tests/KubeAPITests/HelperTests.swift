@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import KubeAPI
+
+@Suite struct HelperTests {
+    let pod = Pod(metadata: ObjectMeta(name: "web", labels: ["app": "web"]),
+        spec: PodSpec(containers: [Container(name: "c", image: "busybox",
+            ports: [ContainerPort(name: "http", containerPort: 8080), ContainerPort(name: "dns", containerPort: 53, protocol: .udp)])]))
+
+    @Test func digests() {
+        #expect(Digest.md5Hex([]) == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(Digest.md5Hex(Array("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(Digest.md5Hex(Array("The quick brown fox jumps over the lazy dog".utf8)) == "9e107d9d372bb6826bd81d3542a419d6")
+        #expect(Digest.md5Hex(Array(repeating: 0x61, count: 1000)) == "cabe45dcc9ae5b66ba86600cca6b8ba8")
+        #expect(Digest.fnv32a([]) == 0x811c_9dc5)
+        #expect(Digest.fnv32a(Array("a".utf8)) == 0xe40c_292c)
+    }
+
+    @Test func staticPod() {
+        let prepared = StaticPod.prepare(pod, nodeName: "Node1", source: "/etc/swiftlet/manifests/web.yaml")
+        #expect(prepared.metadata.name == "web-node1")
+        #expect(prepared.metadata.namespace == "default")
+        #expect(prepared.spec.nodeName == "Node1")
+        let uid = prepared.metadata.uid ?? ""
+        #expect(uid.count == 32 && uid.allSatisfy(\.isHexDigit))
+        #expect(prepared.metadata.annotations == [
+            "kubernetes.io/config.hash": uid, "kubernetes.io/config.source": "file", "kubernetes.io/config.mirror": uid,
+        ])
+        // Same input, same UID (an agent restart adopts); other node, file or spec: another.
+        #expect(StaticPod.prepare(pod, nodeName: "Node1", source: "/etc/swiftlet/manifests/web.yaml") == prepared)
+        #expect(StaticPod.prepare(pod, nodeName: "node2", source: "/etc/swiftlet/manifests/web.yaml").metadata.uid != uid)
+        #expect(StaticPod.prepare(pod, nodeName: "Node1", source: "/other/web.yaml").metadata.uid != uid)
+        var edited = pod
+        edited.spec.containers[0].image = "busybox:1.36"
+        #expect(StaticPod.prepare(edited, nodeName: "Node1", source: "/etc/swiftlet/manifests/web.yaml").metadata.uid != uid)
+        var withUID = pod
+        withUID.metadata.uid = "fixed"
+        #expect(StaticPod.prepare(withUID, nodeName: "n", source: "s").metadata.uid == "fixed")
+    }
+
+    @Test func qosClasses() throws {
+        func spec(_ resources: [ResourceRequirements?]) -> PodSpec {
+            var spec = PodSpec(containers: resources.enumerated().map { Container(name: "c\($0.offset)", image: "i", resources: $0.element) })
+            spec.applyDefaults()
+            return spec
+        }
+        let both: [String: Quantity] = ["cpu": "500m", "memory": "64Mi"]
+        #expect(QOSClass.of(spec([nil])) == .bestEffort)
+        #expect(QOSClass.of(spec([ResourceRequirements(limits: both)])) == .guaranteed)
+        #expect(QOSClass.of(spec([ResourceRequirements(limits: both, requests: both)])) == .guaranteed)
+        #expect(QOSClass.of(spec([ResourceRequirements(requests: ["cpu": "100m"])])) == .burstable)
+        #expect(QOSClass.of(spec([ResourceRequirements(limits: both), nil])) == .burstable)
+        #expect(QOSClass.of(spec([ResourceRequirements(limits: ["memory": "64Mi"])])) == .burstable)
+        #expect(QOSClass.of(spec([ResourceRequirements(limits: both, requests: ["cpu": "100m", "memory": "64Mi"])])) == .burstable)
+    }
+
+    @Test func envExpansion() {
+        let vars = ["A": "1", "EMPTY": ""]
+        #expect(EnvExpansion.expand("$(A)", variables: vars) == "1")
+        #expect(EnvExpansion.expand("x$(A)y$(A)", variables: vars) == "x1y1")
+        #expect(EnvExpansion.expand("$(B)", variables: vars) == "$(B)")
+        #expect(EnvExpansion.expand("$$(A)", variables: vars) == "$(A)")
+        #expect(EnvExpansion.expand("$$", variables: vars) == "$")
+        #expect(EnvExpansion.expand("$(A", variables: vars) == "$(A")
+        #expect(EnvExpansion.expand("a$b$", variables: vars) == "a$b$")
+        #expect(EnvExpansion.expand("[$(EMPTY)]", variables: vars) == "[]")
+        let resolved = EnvExpansion.resolve([
+            EnvVar(name: "B", value: "$(A)-b"), EnvVar(name: "A", value: "x"), EnvVar(name: "C", value: "$(A)-$(D)"),
+            EnvVar(name: "POD", valueFrom: EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: "metadata.name"))),
+        ], base: ["A": "base"]) { $0.name == "POD" ? "web" : nil }
+        #expect(resolved.map { "\($0.name)=\($0.value)" } == ["A=x", "B=base-b", "C=x-$(D)", "POD=web"])
+    }
+
+    @Test func portResolution() {
+        let container = pod.spec.containers[0]
+        #expect(pod.spec.resolvePort(container: container, port: .int(9)) == 9)
+        #expect(pod.spec.resolvePort(container: container, port: "http") == 8080)
+        #expect(pod.spec.resolvePort(container: container, port: "8081") == 8081)
+        #expect(pod.spec.resolvePort(container: container, port: "nope") == nil)
+        #expect(pod.spec.resolvePort("dns", protocol: .udp) == 53)
+        #expect(pod.spec.resolvePort("dns", protocol: .tcp) == nil)
+    }
+
+    @Test func podTemplateHash() {
+        #expect(PodTemplateHash.safeEncode("0123456789") == "456789bcdf")
+        let template = PodTemplateSpec(metadata: ObjectMeta(labels: ["app": "web"]), spec: pod.spec)
+        let hash = PodTemplateHash.of(template)
+        #expect(!hash.isEmpty && hash.count <= 10)
+        #expect(hash.allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
+        #expect(PodTemplateHash.of(template) == hash)
+        #expect(PodTemplateHash.of(template, collisionCount: 1) != hash)
+        var changed = template
+        changed.spec.containers[0].env = [EnvVar(name: "V", value: "2")]
+        #expect(PodTemplateHash.of(changed) != hash)
+    }
+}

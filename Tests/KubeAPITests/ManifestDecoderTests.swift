@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import KubeAPI
+
+@Suite struct ManifestDecoderTests {
+    let decoder = ManifestDecoder()
+
+    @Test func decodesAPodWithDefaults() throws {
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              labels: {app: web}
+            spec:
+              containers:
+              - name: httpd
+                image: busybox
+                command: ["httpd", "-f"]
+                ports:
+                - containerPort: 8080
+                  name: http
+                resources:
+                  limits: {cpu: 500m, memory: 64Mi}
+                readinessProbe:
+                  httpGet: {port: http}
+            """
+        let results = decoder.decode(fileName: "web.yaml", text: yaml)
+        #expect(results.count == 1)
+        guard case .object(let decoded) = results.first, case .pod(let pod) = decoded.object else {
+            Issue.record("expected a pod, got \(results)")
+            return
+        }
+        #expect(pod.metadata.name == "web")
+        #expect(pod.metadata.namespace == "default")
+        #expect(pod.spec.restartPolicy == .always)
+        #expect(pod.spec.dnsPolicy == .clusterFirst)
+        #expect(pod.spec.terminationGracePeriodSeconds == 30)
+        let container = pod.spec.containers[0]
+        #expect(container.imagePullPolicy == .always)
+        #expect(container.ports?[0].protocol == .tcp)
+        #expect(container.resources?.limits?["cpu"]?.milliValue == 500)
+        #expect(container.resources?.requests?["memory"]?.value == Int64(64 << 20))
+        #expect(container.readinessProbe?.periodSeconds == 10)
+        #expect(container.readinessProbe?.httpGet?.path == "/")
+        #expect(container.readinessProbe?.httpGet?.port == .string("http"))
+        #expect(decoded.warnings.isEmpty)
+    }
+
+    @Test func namesFileDocumentObjectAndField() {
+        let yaml = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: ok}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers:
+              - name: c
+            """
+        let results = decoder.decode(fileName: "bad.yaml", text: yaml)
+        #expect(results.count == 2)
+        #expect(results[0].object != nil)
+        #expect(results[1].error?.description == "bad.yaml: document 2 (Pod/web): spec.containers[0].image: Required value")
+    }
+}
+
+@Test func decodesCompactJSON() {
+    let json = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","labels":{"a":"b"}},"data":{"k":"v\/x\u00e9","n":"1"}}"#
+    let results = ManifestDecoder().decode(fileName: "c.json", text: json)
+    guard case .configMap(let map)? = results.first?.object?.object else {
+        Issue.record("\(results)")
+        return
+    }
+    #expect(map.data == ["k": "v/xé", "n": "1"])
+}
