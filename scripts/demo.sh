@@ -98,9 +98,9 @@ mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
 
 # Docker's capability set and seccomp profile, from the runtime's `spec` when it has them.
 if (cd "$WORK" && "$RUNTIME" spec >/dev/null 2>&1) && jq -e .linux.seccomp "$WORK/config.json" >/dev/null; then
-    jq --slurpfile def "$WORK/config.json" '
-        .process.capabilities = $def[0].process.capabilities
-        | .linux.seccomp = $def[0].linux.seccomp' "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+    jq --slurpfile defaults "$WORK/config.json" '
+        .process.capabilities = $defaults[0].process.capabilities
+        | .linux.seccomp = $defaults[0].linux.seccomp' "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
     mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
     echo "(capabilities and seccomp profile taken from \`$(basename "$RUNTIME") spec\`)"
 fi

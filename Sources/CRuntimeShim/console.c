@@ -67,3 +67,23 @@ int child_setup_console(const struct crs_spawn_config *c, struct crs_child_failu
     return 0;
 }
 #endif
+
+#ifdef __linux__
+/* Parent side of the console socket: receive one fd sent with SCM_RIGHTS. */
+int crs_recv_fd(int sock) {
+    char name[256];
+    struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof(control));
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                         .msg_controllen = sizeof(control)};
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -1;
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+    return fd;
+}
+#endif

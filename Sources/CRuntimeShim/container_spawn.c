@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sched.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -310,6 +311,20 @@ static void *alloc_stack(void) {
     return stack == MAP_FAILED ? NULL : stack;
 }
 
+/* clone() on a fresh stack, or, with a cgroup2 fd, clone3(CLONE_INTO_CGROUP) with fork
+ * semantics (the child runs on its copy of this stack and never returns here). */
+static pid_t spawn_clone(int (*fn)(void *), void *arg, void *stack, int flags, int cgroup_fd) {
+    if (cgroup_fd < 0) return clone(fn, (char *)stack + CHILD_STACK_SIZE, flags, arg);
+    struct clone_args ca;
+    memset(&ca, 0, sizeof(ca));
+    ca.flags = (uint64_t)(unsigned int)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP;
+    ca.exit_signal = (flags & CLONE_PARENT) ? 0 : (uint64_t)(flags & CSIGNAL);
+    ca.cgroup = (uint64_t)cgroup_fd;
+    long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid == 0) _exit(fn(arg));
+    return (pid_t)pid;
+}
+
 /* The intermediate, used when a PID namespace is joined: setns(pid) only affects children,
  * so it joins everything, then clones the container process as a sibling (CLONE_PARENT)
  * so that the caller is its parent, reports the PID and exits. */
@@ -332,7 +347,7 @@ static int intermediate_main(void *arg) {
     }
     a->joined = 1;
     int flags = child_clone_flags(a->config->new_namespaces) | CLONE_PARENT;
-    pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE, flags, a);
+    pid_t pid = spawn_clone(child_main, a, stack, flags, a->config->cgroup_v2_fd);
     if (pid < 0) {
         child_fail(&failure, "clone", "container process", errno);
         send_failure(a->sync_fd, &failure);
@@ -380,8 +395,8 @@ int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *re
     if (via_intermediate) {
         first = clone(intermediate_main, (char *)stack + CHILD_STACK_SIZE, SIGCHLD, &args);
     } else {
-        first = clone(child_main, (char *)stack + CHILD_STACK_SIZE,
-                      child_clone_flags(config->new_namespaces) | SIGCHLD, &args);
+        first = spawn_clone(child_main, &args, stack, child_clone_flags(config->new_namespaces) | SIGCHLD,
+                            config->cgroup_v2_fd);
     }
     int clone_errno = errno;
     munmap(stack, CHILD_STACK_SIZE);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -202,6 +203,32 @@ int crs_nl_link_delete(crs_nl *nl, int index) {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh = put_link_header(buf, RTM_DELLINK, 0, AF_UNSPEC, index, NULL);
     return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int crs_nl_link_delete_detached(int netns_fd, int index) {
+    /* Built before forking: after fork only async-signal-safe calls. */
+    char buf[128];
+    struct nlmsghdr *nlh = put_link_header(buf, RTM_DELLINK, 0, AF_UNSPEC, index, NULL);
+    nlh->nlmsg_seq = 1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        if (fork() != 0) _exit(0); /* the grandchild is orphaned: nobody waits for it */
+        setsid();
+        if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0) _exit(1);
+        int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (s < 0) _exit(1);
+        /* Hold none of the plugin's fds (its stdout pipe above all). */
+        if (s > 0) close_range(0, (unsigned int)s - 1, 0);
+        close_range((unsigned int)s + 1, ~0U, 0);
+        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+        sendto(s, buf, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+        _exit(0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return 0;
 }
 
 int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu) {

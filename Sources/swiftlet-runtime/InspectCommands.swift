@@ -16,12 +16,7 @@ struct StateCommand: ParsableCommand {
     @Argument(help: "Container id.") var id: String
 
     func run() throws {
-        try reportingErrors {
-            let state = try globals.runtime.state(id: id)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(state), as: UTF8.self))
-        }
+        try reportingErrors { try Actions.state(globals.runtime, id: id) }
     }
 }
 

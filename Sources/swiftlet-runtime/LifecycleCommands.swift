@@ -13,7 +13,7 @@ struct Create: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            _ = try globals.runtime.create(id: id, bundle: options.bundle, options: options.createOptions(startImmediately: false))
+            try Actions.create(globals.runtime, id: id, bundle: options.bundle, options: options.createOptions(startImmediately: false))
         }
     }
 }
@@ -49,12 +49,9 @@ struct Start: ParsableCommand {
     @Argument(help: "Container id.") var id: String
 
     func run() throws {
-        try reportingErrors { try globals.runtime.start(id: id) }
+        try reportingErrors { try Actions.start(globals.runtime, id: id) }
     }
 }
-
-/// The PID `run` forwards terminal signals to (read by a C signal handler).
-nonisolated(unsafe) var forwardedPid: Int32 = 0
 
 /// `run`: create + start; in the foreground, waits and exits with the container's status.
 struct Run: ParsableCommand {
@@ -68,17 +65,8 @@ struct Run: ParsableCommand {
     @Argument(help: "Container id.") var id: String
 
     func run() throws {
-        let runtime = globals.runtime
-        let code: Int32 = try reportingErrors {
-            let pid = try runtime.create(id: id, bundle: options.bundle, options: options.createOptions(startImmediately: true))
-            if detach { return 0 }
-            forwardedPid = pid
-            for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
-                signal(sig) { received in if forwardedPid > 0 { kill(forwardedPid, received) } }
-            }
-            let status = try runtime.wait(id: id)
-            if !keep { try runtime.delete(id: id, force: true) }
-            return status.code
+        let code = try reportingErrors {
+            try Actions.run(globals.runtime, id: id, bundle: options.bundle, options: options.createOptions(startImmediately: true), detach: detach, keep: keep)
         }
         if code != 0 { throw ExitCode(code) }
     }
@@ -98,7 +86,7 @@ struct Kill: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors { try globals.runtime.kill(id: id, signal: Signals.number(signal)!, all: all) }
+        try reportingErrors { try Actions.kill(globals.runtime, id: id, signal: Signals.number(signal)!, all: all) }
     }
 }
 
@@ -111,14 +99,7 @@ struct Delete: ParsableCommand {
     @Argument(help: "Container id.") var id: String
 
     func run() throws {
-        try reportingErrors {
-            let runtime = globals.runtime
-            do {
-                try runtime.delete(id: id, force: force)
-            } catch RuntimeError.notFound where force {
-                return  // as runc: --force on a missing container is not an error
-            }
-        }
+        try reportingErrors { try Actions.delete(globals.runtime, id: id, force: force) }
     }
 }
 

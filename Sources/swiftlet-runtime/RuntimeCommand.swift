@@ -6,7 +6,6 @@ import Logging
 import Runtime
 
 /// `swiftlet-runtime`: a runc-compatible OCI runtime command line.
-@main
 struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet-runtime",
@@ -25,6 +24,9 @@ struct RuntimeCommand: ParsableCommand {
 struct GlobalOptions: ParsableArguments {
     @Option(help: "Directory for container state.")
     var root: String = "/run/swiftlet-runtime"
+
+    @Option(name: .customLong("cgroup-parent"), help: "Parent of relative or absent linux.cgroupsPath values.")
+    var cgroupParent: String = "/swiftlet"
 
     @Option(help: "Log file (accepted for runc compatibility).")
     var log: String?
@@ -45,9 +47,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var runtime: ContainerRuntime {
-        var logger = Logger(label: "swiftlet.runtime")
-        logger.logLevel = debug ? .debug : .warning
-        return ContainerRuntime(root: root, logger: logger)
+        Actions.runtime(root: root, cgroupParent: cgroupParent, debug: debug)
     }
 }
 
@@ -58,7 +58,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch {
-        fputs("swiftlet-runtime: \(error)\n", stderr)
+        Actions.report(error)
         throw ExitCode(1)
     }
 }

@@ -71,6 +71,37 @@ import Testing
         #expect(error?.code == 101)
     }
 
+    @Test func garbageCollectionFreesOnlyTheAttachmentsNotListed() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ipam = try ipam()
+        for id in ["keep", "stale1", "stale2"] { _ = try ipam.allocate(containerID: id, ifName: "eth0", cniVersion: "1.1.0") }
+        var sawEmpty = true
+        let freed = try ipam.collectGarbage(valid: [.init(containerID: "keep", ifName: "eth0")]) { _, empty in sawEmpty = empty }
+        #expect(freed.map(\.id).sorted() == ["stale1", "stale2"])
+        #expect(!sawEmpty)
+        #expect(try ipam.addresses(containerID: "keep", ifName: "eth0").map(\.description) == ["10.245.10.2"])
+        #expect(file("10.245.10.3") == nil && file("10.245.10.4") == nil)
+    }
+
+    @Test func resolvConfBecomesTheResultDNS() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dns = HostLocalConfig.dns(fromResolvConf: """
+            # generated
+            nameserver 10.96.0.10
+            nameserver 1.1.1.1
+            domain cluster.local
+            search default.svc.cluster.local svc.cluster.local
+            options ndots:5 timeout:1
+            """)
+        #expect(dns.serialized() == #"{"nameservers":["10.96.0.10","1.1.1.1"],"domain":"cluster.local","search":["default.svc.cluster.local","svc.cluster.local"],"options":["ndots:5","timeout:1"]}"#)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "nameserver 10.96.0.10\n".write(toFile: "\(dir)/resolv.conf", atomically: true, encoding: .utf8)
+        let config = try HostLocalConfig(ipam: JSONValue.parse(
+            #"{"type":"host-local","subnet":"10.245.12.0/24","dataDir":"\#(dir)","resolvConf":"\#(dir)/resolv.conf"}"#))
+        let result = try HostLocalIPAM(config: config, network: "dns").allocate(containerID: "a", ifName: "eth0", cniVersion: "1.0.0")
+        #expect(result.dns.serialized() == #"{"nameservers":["10.96.0.10"]}"#)
+    }
+
     @Test func concurrentAllocationsGetDistinctAddresses() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ipam = try ipam()

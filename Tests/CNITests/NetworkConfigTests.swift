@@ -17,7 +17,7 @@ import Testing
     @Test(arguments: [
         (#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"bridge"}"#, 6, "network config list: invalid JSON: unexpected end of input at offset 61"),
         (#"{"cniVersion":"1.0.0","plugins":[{"type":"bridge"}]}"#, 7, "network config list: field \"name\" is missing"),
-        (#"{"cniVersion":"9.9.9","name":"x","plugins":[{"type":"bridge"}]}"#, 1, "network config list: cniVersion \"9.9.9\" is not supported (supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0)"),
+        (#"{"cniVersion":"9.9.9","name":"x","plugins":[{"type":"bridge"}]}"#, 1, "network config list: cniVersion \"9.9.9\" is not supported (supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0)"),
         (#"{"cniVersion":"1.0.0","name":"x","plugins":[]}"#, 7, "network config list: field \"plugins\" must be a non-empty array"),
         (#"{"cniVersion":"1.0.0","name":"x","plugins":[{"bridge":"b"}]}"#, 7, "network config list: plugins[0]: field \"type\" is missing"),
         (#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"../bin/sh"}]}"#, 7, "network config list: plugins[0]: field \"type\" must be a plugin name, got \"../bin/sh\""),
@@ -33,7 +33,7 @@ import Testing
         (#"{"cniVersion":"1.0.0","name":"n","type":"swiftlet-bridge","ipam":{"type":"host-local"},"ipMasq":"yes"}"#, 7, "field \"ipMasq\" must be true or false, got \"yes\""),
         (#"{"cniVersion":"1.0.0","name":"n","type":"swiftlet-bridge","ipam":{"type":"host-local"},"bridge":"a-very-long-bridge-name"}"#, 7, "field \"bridge\" must be an interface name (1-15 characters), got \"a-very-long-bridge-name\""),
         (#"{"cniVersion":"1.0.0","name":"n","type":"swiftlet-bridge"}"#, 7, "field \"ipam\" is missing (swiftlet-bridge needs IPAM)"),
-        (#"{"cniVersion":"0.2.0","name":"n","type":"swiftlet-bridge","ipam":{"type":"host-local"}}"#, 1, "incompatible CNI versions: config is \"0.2.0\", plugin supports [\"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\"]"),
+        (#"{"cniVersion":"0.2.0","name":"n","type":"swiftlet-bridge","ipam":{"type":"host-local"}}"#, 1, "incompatible CNI versions: config is \"0.2.0\", plugin supports [\"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\", \"1.1.0\"]"),
     ])
     func badBridgeOptionsNameTheField(_ text: String, _ code: Int, _ message: String) throws {
         let config = try NetworkConfig.parse(Array(text.utf8))

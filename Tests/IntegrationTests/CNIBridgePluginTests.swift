@@ -197,6 +197,36 @@ import Testing
         _ = try CNIHarness.plugin("DEL", config: config, containerID: "opts", netns: ns.path)
     }
 
+    @Test func gcFreesWhatStaleAttachmentsHoldAndStatusReportsReadiness() throws {
+        let net = try Network()
+        defer { net.cleanUp() }
+        let config = net.config(subnet: "10.245.6.0/24").replacingOccurrences(of: #""cniVersion":"1.0.0""#, with: #""cniVersion":"1.1.0""#)
+        let keep = try net.netns(), stale = try net.netns()
+        #expect(try CNIHarness.plugin("ADD", config: config, containerID: "keep", netns: keep.path).status == 0)
+        #expect(try CNIHarness.plugin("ADD", config: config, containerID: "stale", netns: stale.path).status == 0)
+        #expect(net.ipFiles == ["10.245.6.2", "10.245.6.3"])
+
+        var gcConfig = try JSONValue.parse(config)
+        gcConfig.set("cni.dev/valid-attachments", .array([.object([("containerID", .string("keep")), ("ifname", .string("eth0"))])]))
+        let gc = try CNIHarness.plugin("GC", config: gcConfig.serialized(), containerID: "", netns: nil)
+        #expect(gc.status == 0, "GC: \(gc.stdout)")
+        #expect(net.ipFiles == ["10.245.6.2"])
+        let nat = try CNIHarness.natRules()
+        #expect(nat.contains("-s 10.245.6.2/32"))
+        #expect(!nat.contains("-s 10.245.6.3/32"))
+
+        let status = try CNIHarness.plugin("STATUS", config: config, containerID: "", netns: nil)
+        #expect(status.status == 0 && status.stdout.isEmpty)
+        let unwritable = config.replacingOccurrences(of: net.dataDir, with: "/proc/swiftlet-cni-test")
+        let notReady = try CNIHarness.plugin("STATUS", config: unwritable, containerID: "", netns: nil)
+        #expect(notReady.status == 1)
+        #expect(notReady.json?["code"]?.intValue == 50)
+
+        #expect(try CNIHarness.plugin("DEL", config: config, containerID: "keep", netns: keep.path).status == 0)
+        #expect(try CNIHarness.plugin("DEL", config: config, containerID: "stale", netns: stale.path).status == 0)
+        #expect(try !CNIHarness.natRules().contains("swiftlet-bridge: \(net.name)"))
+    }
+
     /// The ADD result, with the generated parts (MACs, host veth name, netns path) masked.
     private func expectGoldenResult(_ stdout: String, netns: String) throws {
         var masked = stdout.replacingOccurrences(of: netns, with: "<netns>")

@@ -141,6 +141,39 @@ import Testing
             """)
     }
 
+    @Test func gcDeletesStaleCachedAttachmentsAndStatusAsksThePlugins() throws {
+        let bridge = "cnit" + CNIHarness.randomHex()
+        let name = "cnit-gc-" + CNIHarness.randomHex()
+        let dataDir = try CNIHarness.tempDir("cni-ipam"), cacheDir = try CNIHarness.tempDir("cni-cache")
+        let keep = try CNITestNetns(), stale = try CNITestNetns()
+        defer {
+            keep.remove()
+            stale.remove()
+            _ = try? CNIHarness.ip("link", "del", bridge)
+            try? FileManager.default.removeItem(atPath: dataDir)
+            try? FileManager.default.removeItem(atPath: cacheDir)
+        }
+        let list = try NetworkConfigList.parse(Array(#"""
+            {"cniVersion":"1.1.0","name":"\#(name)","plugins":[{"type":"swiftlet-bridge","bridge":"\#(bridge)","isGateway":true,
+             "ipam":{"type":"host-local","ranges":[[{"subnet":"10.245.43.0/24"}]],"dataDir":"\#(dataDir)"}}]}
+            """#.utf8))
+        let client = CNIClient(pluginDirs: Flavor.swiftlet.pluginDirs, cacheDir: cacheDir, logger: CNIClientTests.logger)
+        try client.status(network: list)
+        let keepConf = RuntimeConf(containerID: "keep", netNS: keep.path)
+        let staleConf = RuntimeConf(containerID: "stale", netNS: stale.path)
+        try client.add(network: list, runtime: keepConf)
+        try client.add(network: list, runtime: staleConf)
+
+        try client.gc(network: list, validAttachments: [keepConf])
+        #expect(try client.cachedResult(network: list, runtime: staleConf) == nil)
+        #expect(try client.cachedResult(network: list, runtime: keepConf) != nil)
+        #expect(try !stale.ip("-o", "link").contains("eth0"))  // DEL ran for the stale one
+        #expect(try keep.ip("-o", "link").contains("eth0"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(dataDir)/\(name)").filter { IPv4Address($0) != nil }
+        #expect(files == ["10.245.43.2"])
+        try client.del(network: list, runtime: keepConf)
+    }
+
     @Test func theLoopbackPluginAndBringLoopbackUp() throws {
         let cacheDir = try CNIHarness.tempDir("cni-cache")
         let a = try CNITestNetns(), b = try CNITestNetns()

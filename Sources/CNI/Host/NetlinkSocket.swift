@@ -74,6 +74,24 @@ final class NetlinkSocket {
         }
     }
 
+    /// Waits until link `index` (being deleted by crs_nl_link_delete_detached) is gone;
+    /// deletes it plainly if it is still listed after `timeout` seconds.
+    func waitUntilGone(index: Int32, name: String, timeout: Double = 5) throws {
+        func now() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
+        let deadline = now() + timeout
+        while let link = try link(index: index), link.name == name {
+            if now() >= deadline {
+                try deleteLink(index: index, name: name)
+                return
+            }
+            usleep(200)
+        }
+    }
+
     /// Creates an up bridge; false when a link of that name exists already.
     func addBridge(name: String, mtu: Int?) throws -> Bool {
         if crs_nl_bridge_add(handle, name, Int32(mtu ?? 0)) < 0 {

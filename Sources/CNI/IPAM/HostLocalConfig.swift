@@ -17,6 +17,8 @@ public struct HostLocalConfig: Equatable, Sendable {
     public var rangeSets: [[Range]]
     public var routes: [CNIResult.Route]
     public var dataDir: String
+    /// A resolv.conf whose nameserver/domain/search/options become the result's `dns`.
+    public var resolvConf: String?
 
     /// Reads and checks the `ipam` object; errors name the field (`ipam.ranges[0][0].subnet`).
     public init(ipam: JSONValue) throws {
@@ -64,6 +66,34 @@ public struct HostLocalConfig: Equatable, Sendable {
         } else {
             dataDir = HostLocalConfig.defaultDataDir
         }
+        if let v = ipam["resolvConf"] {
+            guard let s = v.stringValue else { throw invalid("ipam.resolvConf must be a path") }
+            resolvConf = s
+        }
+    }
+
+    /// The CNI `dns` object for a resolv.conf text (pure).
+    public static func dns(fromResolvConf text: String) -> JSONValue {
+        var nameservers: [JSONValue] = [], search: [JSONValue] = [], options: [JSONValue] = []
+        var domain: String?
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let key = fields.first, !key.hasPrefix("#"), !key.hasPrefix(";") else { continue }
+            let values = fields.dropFirst()
+            switch key {
+            case "nameserver": nameservers += values.prefix(1).map { .string($0) }
+            case "domain": domain = values.first
+            case "search": search = values.map { .string($0) }
+            case "options": options += values.map { .string($0) }
+            default: break
+            }
+        }
+        var members: [(String, JSONValue)] = []
+        if !nameservers.isEmpty { members.append(("nameservers", .array(nameservers))) }
+        if let domain { members.append(("domain", .string(domain))) }
+        if !search.isEmpty { members.append(("search", .array(search))) }
+        if !options.isEmpty { members.append(("options", .array(options))) }
+        return .object(members)
     }
 
     private static func range(_ r: JSONValue, field: String) throws -> Range {

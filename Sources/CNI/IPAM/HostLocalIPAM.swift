@@ -61,12 +61,20 @@ public struct HostLocalIPAM {
                 for (ip, _) in reserved { try? store.release(ip) }
                 throw CNIError(.invalidNetworkConfig, "requested address \(want) is in none of the ranges")
             }
+            var dns: JSONValue = .object([])
+            if let path = config.resolvConf {
+                guard let bytes = try? Posix.readFile(path) else {
+                    throw CNIError(.ioFailure, "ipam.resolvConf: cannot read \(path)")
+                }
+                dns = HostLocalConfig.dns(fromResolvConf: String(decoding: bytes, as: UTF8.self))
+            }
             return CNIResult(
                 cniVersion: cniVersion,
                 ips: reserved.map { ip, range in
                     CNIResult.IPConfig(address: "\(ip)/\(range.subnet.length)", gateway: range.gateway?.description)
                 },
-                routes: config.routes)
+                routes: config.routes,
+                dns: dns)
         }
     }
 
@@ -81,6 +89,31 @@ public struct HostLocalIPAM {
             for ip in owned { try store.release(ip) }
             try thenWhileLocked(owned, try store.reservedAddresses().isEmpty)
             return owned
+        }
+    }
+
+    /// Frees the reservations of every attachment not in `valid` (CNI GC). As with
+    /// `release`, `thenWhileLocked` gets the freed ones and whether the network is empty.
+    @discardableResult
+    public func collectGarbage(valid: Set<Attachment>,
+                               thenWhileLocked: (_ released: [(ip: IPv4Address, id: String, ifName: String)], _ networkEmpty: Bool) throws -> Void = { _, _ in })
+        throws -> [(ip: IPv4Address, id: String, ifName: String)]
+    {
+        try store.withLock {
+            let stale = try store.reservations().filter { !valid.contains(Attachment(containerID: $0.id, ifName: $0.ifName)) }
+            for r in stale { try store.release(r.ip) }
+            try thenWhileLocked(stale, try store.reservedAddresses().isEmpty)
+            return stale
+        }
+    }
+
+    /// One attachment: a container's interface.
+    public struct Attachment: Hashable, Sendable {
+        public var containerID: String
+        public var ifName: String
+        public init(containerID: String, ifName: String) {
+            self.containerID = containerID
+            self.ifName = ifName
         }
     }
 

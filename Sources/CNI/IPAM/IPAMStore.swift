@@ -13,6 +13,8 @@ public protocol IPAMStore {
     func lastReserved(rangeSetIndex: Int) throws -> IPv4Address?
     /// Frees one address (absent is fine).
     func release(_ ip: IPv4Address) throws
+    /// Every reservation with its owner (container id, interface name).
+    func reservations() throws -> [(ip: IPv4Address, id: String, ifName: String)]
 }
 
 /// The reference host-local's on-disk store: a directory per network holding one file per
@@ -69,6 +71,16 @@ public struct FileIPAMStore: IPAMStore {
 
     public func release(_ ip: IPv4Address) throws {
         try Posix.removeFile("\(directory)/\(ip)")
+    }
+
+    public func reservations() throws -> [(ip: IPv4Address, id: String, ifName: String)] {
+        try reservedAddresses().sorted().compactMap { ip in
+            guard let bytes = try Posix.readFile("\(directory)/\(ip)") else { return nil }
+            let lines = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+                .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            guard let id = lines.first else { return nil }
+            return (ip, String(id).trimmingWhitespace(), lines.count > 1 ? String(lines[1]).trimmingWhitespace() : "")
+        }
     }
 }
 

@@ -57,6 +57,45 @@ public struct CNIClient: Sendable {
         logger.debug("CNI DEL done", metadata: ["network": "\(network.name)", "container": "\(runtime.containerID)"])
     }
 
+    /// Garbage-collects the network as libcni does: DEL for every cached attachment not in
+    /// `validAttachments`, then (CNI ≥ 1.1) GC in every plugin with the valid list, so
+    /// plugins also free what they hold for attachments the runtime forgot.
+    public func gc(network: NetworkConfigList, validAttachments: [RuntimeConf]) throws {
+        let valid = Set(validAttachments.map { "\($0.containerID)\u{0}\($0.ifName)" })
+        for cached in try cache.attachments(network: network.name) where !valid.contains("\(cached.containerID)\u{0}\(cached.ifName)") {
+            logger.info("CNI GC: deleting stale attachment", metadata: [
+                "network": "\(network.name)", "container": "\(cached.containerID)", "ifname": "\(cached.ifName)",
+            ])
+            try del(network: network, runtime: cached)
+        }
+        guard CNIClient.atLeast(network.cniVersion, "1.1.0") else { return }
+        let list: JSONValue = .array(validAttachments.map {
+            .object([("containerID", .string($0.containerID)), ("ifname", .string($0.ifName))])
+        })
+        for plugin in network.plugins {
+            var config = plugin
+            config.json.set("cni.dev/valid-attachments", list)
+            _ = try invoke(.gc, plugin: config, network: network, runtime: nil, prevResult: nil)
+        }
+    }
+
+    /// Asks every plugin whether it can serve ADDs (CNI ≥ 1.1; older networks are ready).
+    public func status(network: NetworkConfigList) throws {
+        guard CNIClient.atLeast(network.cniVersion, "1.1.0") else { return }
+        for plugin in network.plugins {
+            _ = try invoke(.status, plugin: plugin, network: network, runtime: nil, prevResult: nil)
+        }
+    }
+
+    static func atLeast(_ version: String, _ minimum: String) -> Bool {
+        let a = version.split(separator: ".").map { Int($0) ?? 0 }, b = minimum.split(separator: ".").map { Int($0) ?? 0 }
+        for i in 0..<max(a.count, b.count) {
+            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+            if x != y { return x > y }
+        }
+        return true
+    }
+
     /// The result cached by the last ADD of this attachment.
     public func cachedResult(network: NetworkConfigList, runtime: RuntimeConf) throws -> CNIResult? {
         try cache.result(network: network.name, runtime: runtime)
@@ -77,20 +116,22 @@ public struct CNIClient: Sendable {
     }
 
     private func invoke(_ command: PluginEnvironment.Command, plugin: NetworkConfig, network: NetworkConfigList,
-                        runtime: RuntimeConf, prevResult: CNIResult?) throws -> JSONValue? {
+                        runtime: RuntimeConf?, prevResult: CNIResult?) throws -> JSONValue? {
         guard let path = ProcessRunner.find(plugin.type, in: pluginDirs) else {
             throw CNIError(.pluginNotFound, "failed to find plugin \"\(plugin.type)\" in path \(pluginDirs)")
         }
         var environment = CNIClient.baseEnvironment()
-        environment += [
-            "CNI_COMMAND=\(command.rawValue)",
-            "CNI_CONTAINERID=\(runtime.containerID)",
-            "CNI_NETNS=\(runtime.netNS)",
-            "CNI_IFNAME=\(runtime.ifName)",
-            "CNI_ARGS=\(runtime.cniArgs)",
-            "CNI_PATH=\(pluginDirs.joined(separator: ":"))",
-        ]
-        let stdin = Array(pluginConfig(plugin, runtime: runtime, prevResult: prevResult).serialized().utf8)
+        environment += ["CNI_COMMAND=\(command.rawValue)", "CNI_PATH=\(pluginDirs.joined(separator: ":"))"]
+        if let runtime {
+            environment += [
+                "CNI_CONTAINERID=\(runtime.containerID)",
+                "CNI_NETNS=\(runtime.netNS)",
+                "CNI_IFNAME=\(runtime.ifName)",
+                "CNI_ARGS=\(runtime.cniArgs)",
+            ]
+        }
+        let config = runtime.map { pluginConfig(plugin, runtime: $0, prevResult: prevResult) } ?? plugin.json
+        let stdin = Array(config.serialized().utf8)
         let out: ProcessOutput
         do {
             out = try ProcessRunner.run(path, environment: environment, stdin: stdin)

@@ -46,6 +46,32 @@ public struct ResultCache: Sendable {
         return try CNIResult(json: result, source: file)
     }
 
+    /// The attachments of `network` that have a cached result (netns, args and capability
+    /// args as they were at ADD).
+    public func attachments(network: String) throws -> [RuntimeConf] {
+        let dir = "\(cacheDir)/results"
+        let names: [String]
+        do {
+            names = try Posix.listDirectory(dir).filter { $0.hasPrefix(network + "-") }.sorted()
+        } catch let error as HostError {
+            throw error.cniError
+        }
+        return names.compactMap { name in
+            guard let bytes = try? Posix.readFile("\(dir)/\(name)"), let json = try? JSONValue.parse(bytes),
+                json["networkName"]?.stringValue == network, let id = json["containerId"]?.stringValue,
+                let ifName = json["ifName"]?.stringValue
+            else { return nil }
+            let args = (json["cniArgs"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
+                guard let kv = pair.arrayValue, kv.count == 2, let k = kv[0].stringValue, let v = kv[1].stringValue else { return nil }
+                return (k, v)
+            }
+            var capabilityArgs: [String: JSONValue] = [:]
+            for (k, v) in json["capabilityArgs"]?.objectValue ?? [] { capabilityArgs[k] = v }
+            return RuntimeConf(containerID: id, netNS: json["netns"]?.stringValue ?? "", ifName: ifName, args: args,
+                               capabilityArgs: capabilityArgs)
+        }
+    }
+
     public func remove(network: String, runtime: RuntimeConf) throws {
         do {
             try Posix.removeFile(path(network: network, runtime: runtime))

@@ -1,3 +1,4 @@
+import CRuntimeShim
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -94,7 +95,7 @@ public struct BridgePlugin {
                 CNIResult.Interface(name: env.ifName, mac: containerLink.mac, sandbox: env.netns),
             ]
             for i in result.ips.indices { result.ips[i].interface = 2 }
-            result.dns = config.dns
+            if config.dns.objectValue?.isEmpty == false { result.dns = config.dns }
             result.cniVersion = config.cniVersion
             return result
         } catch {
@@ -151,6 +152,28 @@ public struct BridgePlugin {
     // MARK: - DEL
 
     public func del() throws {
+        // The container side goes first (a veth takes its host peer along); the kernel's
+        // teardown wait overlaps the IPAM and iptables work below.
+        var pending: (NetlinkSocket, Int32, Int32)?
+        defer { if let (_, _, fd) = pending { close(fd) } }
+        if !env.netns.isEmpty {
+            do {
+                let fd = try NetworkNamespace.open(env.netns)
+                let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
+                pending = (container, -1, fd)
+                if let link = try container.link(named: env.ifName) {
+                    pending = (container, link.index, fd)
+                }
+            } catch let error as HostError where error.errno == ENOENT {
+                logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
+            } catch let error as HostError {
+                throw CNIError(.hostSetupFailed, error.description)
+            }
+        }
+        if let (container, index, fd) = pending, index > 0, crs_nl_link_delete_detached(fd, index) < 0 {
+            try? container.deleteLink(index: index, name: env.ifName)
+        }
+
         // host-local frees the addresses and, under the same lock, drops the masquerade
         // rules, so the last DEL of a network removes its chain even when DELs race.
         let masq = config.ipMasq ? try IPMasq() : nil
@@ -170,16 +193,10 @@ public struct BridgePlugin {
             _ = try delegate(.del)
             try removeMasquerade([], lastPod: true)
         }
-        if !env.netns.isEmpty {
+
+        if let (container, index, _) = pending, index > 0 {
             do {
-                let fd = try NetworkNamespace.open(env.netns)
-                defer { close(fd) }
-                let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
-                if let link = try container.link(named: env.ifName) {
-                    try container.deleteLink(index: link.index, name: env.ifName)
-                }
-            } catch let error as HostError where error.errno == ENOENT {
-                logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
+                try container.waitUntilGone(index: index, name: env.ifName)
             } catch let error as HostError {
                 throw CNIError(.hostSetupFailed, error.description)
             }
@@ -244,6 +261,50 @@ public struct BridgePlugin {
         try ipamCheck(prev)
     }
 
+    // MARK: - GC and STATUS (CNI 1.1)
+
+    /// Frees the addresses and masquerade rules of attachments missing from
+    /// `cni.dev/valid-attachments`.
+    public func gc() throws {
+        guard let list = networkConfig.json["cni.dev/valid-attachments"]?.arrayValue else {
+            throw CNIError(.invalidNetworkConfig, "GC needs \"cni.dev/valid-attachments\" in the network config")
+        }
+        let valid = Set(try list.enumerated().map { i, a -> HostLocalIPAM.Attachment in
+            guard let id = a["containerID"]?.stringValue, let ifName = a["ifname"]?.stringValue else {
+                throw CNIError(.invalidNetworkConfig, "cni.dev/valid-attachments[\(i)] needs containerID and ifname")
+            }
+            return HostLocalIPAM.Attachment(containerID: id, ifName: ifName)
+        })
+        guard isHostLocal else {
+            _ = try delegate(.gc)
+            return
+        }
+        let masq = config.ipMasq ? try IPMasq() : nil
+        let stale = try hostLocal().collectGarbage(valid: valid) { released, empty in
+            for r in released {
+                try masq?.delete(network: config.name, containerID: r.id, pod: r.ip, lastPod: empty)
+            }
+        }
+        logger.debug("GC freed addresses", metadata: ["count": "\(stale.count)"])
+    }
+
+    /// Ready when IPAM can serve: host-local's store directory can be created and written.
+    public func status() throws {
+        guard isHostLocal else {
+            _ = try delegate(.status)
+            return
+        }
+        let directory = FileIPAMStore(dataDir: try HostLocalConfig(ipam: config.ipam).dataDir, network: config.name).directory
+        do {
+            try Posix.makeDirectories(directory)
+        } catch let error as HostError {
+            throw CNIError(.pluginNotAvailable, "plugin not available: \(error.description)")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw CNIError(.pluginNotAvailable, "plugin not available: \(directory) is not writable")
+        }
+    }
+
     // MARK: - IPAM
 
     private var isHostLocal: Bool { config.ipamType == "host-local" }
@@ -254,7 +315,13 @@ public struct BridgePlugin {
 
     private func ipamAdd() throws -> CNIResult {
         if isHostLocal {
-            let requested = env.arg("IP").map { $0.split(separator: ",").compactMap { IPv4Address($0) } } ?? []
+            // CNI_ARGS IP=a,b and the `ips` capability (runtimeConfig.ips: ["a/24"]), as host-local.
+            var requested = env.arg("IP").map { $0.split(separator: ",").compactMap { IPv4Address($0) } } ?? []
+            for ip in networkConfig.json["runtimeConfig"]?["ips"]?.arrayValue ?? [] {
+                if let text = ip.stringValue, let address = IPv4Prefix(text)?.address ?? IPv4Address(text) {
+                    requested.append(address)
+                }
+            }
             return try hostLocal().allocate(containerID: env.containerID, ifName: env.ifName, requested: requested,
                                             cniVersion: config.cniVersion)
         }

@@ -1,6 +1,12 @@
 /// The CNI_* environment of one plugin call, checked as the spec asks.
 public struct PluginEnvironment: Equatable, Sendable {
-    public enum Command: String, Sendable { case add = "ADD", del = "DEL", check = "CHECK", version = "VERSION" }
+    public enum Command: String, Sendable {
+        case add = "ADD", del = "DEL", check = "CHECK", version = "VERSION"
+        /// CNI 1.1: free what belongs to attachments not in `cni.dev/valid-attachments`.
+        case gc = "GC"
+        /// CNI 1.1: tell whether the plugin can serve ADDs.
+        case status = "STATUS"
+    }
 
     public var command: Command
     public var containerID: String
@@ -29,7 +35,7 @@ public struct PluginEnvironment: Equatable, Sendable {
         ifName = env["CNI_IFNAME"] ?? ""
         path = (env["CNI_PATH"] ?? "").split(separator: ":").map(String.init)
         args = []
-        if command == .version { return }
+        if command == .version || command == .gc || command == .status { return }
 
         var required = ["CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH"]
         if command != .del { required.insert("CNI_NETNS", at: 1) }

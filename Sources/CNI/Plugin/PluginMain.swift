@@ -33,6 +33,10 @@ public enum PluginMain {
                 try plugin.del()
             case .check:
                 try plugin.check()
+            case .gc:
+                try plugin.gc()
+            case .status:
+                try plugin.status()
             case .version:
                 break
             }

@@ -46,6 +46,8 @@ public enum CNIErrorCode: Int, Sendable {
     case decodingFailure = 6
     case invalidNetworkConfig = 7
     case tryAgainLater = 11
+    /// STATUS (CNI 1.1): the plugin cannot serve ADDs now.
+    case pluginNotAvailable = 50
     /// host-local: no free address left in the range set.
     case addressPoolExhausted = 100
     /// host-local: the address asked for is taken.

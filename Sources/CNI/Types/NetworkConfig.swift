@@ -1,5 +1,5 @@
 /// The CNI versions this package speaks, oldest first.
-public let supportedCNIVersions = ["0.3.0", "0.3.1", "0.4.0", "1.0.0"]
+public let supportedCNIVersions = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]
 
 /// One plugin's network configuration (a `.conf` file, or one entry of a conflist's
 /// `plugins` with the list's `name` and `cniVersion`). The JSON is kept whole so fields

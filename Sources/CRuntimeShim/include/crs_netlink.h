@@ -38,6 +38,13 @@ void crs_nl_close(crs_nl *nl);
 int crs_nl_link_get(crs_nl *nl, const char *name, int index, crs_nl_link *out);
 /// Deletes a link (a veth takes its peer with it).
 int crs_nl_link_delete(crs_nl *nl, int index);
+/// Starts deleting link `index` of the namespace `netns_fd` (< 0: the caller's) in a
+/// detached grandchild and returns at once. The kernel unlists the link within a few ms but
+/// the deleting caller then blocks ~10-20 ms more in netdev_run_todo (an RCU barrier); the
+/// grandchild (its own session, every other fd closed) absorbs that wait, so a CNI DEL can
+/// return as soon as crs_nl_link_get reports ENODEV. The children only make
+/// async-signal-safe calls. -1 with errno if the first fork fails.
+int crs_nl_link_delete_detached(int netns_fd, int index);
 /// Creates a bridge (mtu 0: default), up. EEXIST when it exists.
 int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu);
 /// Creates a veth pair: `name` here, up, enslaved to `master` (0: none); `peer` (down) in

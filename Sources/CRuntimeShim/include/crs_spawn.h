@@ -90,9 +90,14 @@ struct crs_spawn_config {
     const char *hostname; /* NULL = leave */
     const char *domainname;
 
-    /* cgroups: open cgroup.procs fds (O_WRONLY) the child writes "0" into first */
+    /* cgroups: open fds (O_WRONLY) the child writes "0" into first: v1 `tasks` files (the
+     * child is single-threaded, so moving its one thread moves the process, without the
+     * global threadgroup lock a cgroup.procs write takes) or cgroup.procs files */
     const int *cgroup_procs_fds;
     size_t cgroup_procs_count;
+    /* a cgroup2 directory fd (O_RDONLY|O_DIRECTORY) to clone the process into
+     * (clone3 CLONE_INTO_CGROUP), or -1 */
+    int cgroup_v2_fd;
 
     /* the exec fifo: `exec_fifo_name` inside the directory open as `exec_fifo_dir_fd`
      * (O_PATH is enough, and it still resolves after pivot_root). The child reports ready,

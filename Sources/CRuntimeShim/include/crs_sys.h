@@ -16,4 +16,8 @@ extern const int CRS_O_PATH;
 /// pipe2(fds, O_CLOEXEC).
 int crs_pipe_cloexec(int fds[2]);
 
+/// Receives one fd passed with SCM_RIGHTS on a unix socket (the console-socket protocol);
+/// returns it (CLOEXEC), or -1 with errno set.
+int crs_recv_fd(int sock);
+
 #endif

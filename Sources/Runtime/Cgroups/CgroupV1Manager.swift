@@ -31,6 +31,8 @@ struct CgroupV1Manager: CgroupManager {
     }
 
     var procsFiles: [String] { directories.map { $0 + "/cgroup.procs" } }
+    var threadJoinFiles: [String] { hierarchies.map { $0.mountPoint + path + "/tasks" } }
+    var unifiedDirectory: String? { unified.map { $0.mountPoint + path } }
 
     func create() throws {
         for hierarchy in hierarchies {

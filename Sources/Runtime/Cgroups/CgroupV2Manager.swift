@@ -23,6 +23,8 @@ struct CgroupV2Manager: CgroupManager {
     static let wantedControllers = ["cpuset", "cpu", "io", "memory", "pids"]
 
     var procsFiles: [String] { [directory + "/cgroup.procs"] }
+    var threadJoinFiles: [String] { [] }
+    var unifiedDirectory: String? { directory }
 
     func create() throws {
         // Enable the controllers from the root down to the leaf's parent, skipping levels

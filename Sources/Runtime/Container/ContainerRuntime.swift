@@ -88,15 +88,44 @@ public struct ContainerRuntime: Sendable {
     @discardableResult
     public func create(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws -> Int32 {
         try StateStore.validate(id: id)
-        let bundle = Self.absolute(bundle)
-        let configPath = bundle + "/config.json"
-        let configBytes: [UInt8]
+        return try create(id: id, bundle: try OCIBundle(path: bundle), options: options)
+    }
+
+    /// `create` for a bundle already loaded (so a caller that looked at its spec does not
+    /// decode it twice).
+    @discardableResult
+    public func create(id: String, bundle loaded: OCIBundle, options: CreateOptions = CreateOptions()) throws -> Int32 {
+        try createContainer(id: id, bundle: loaded, options: options).stored.pid
+    }
+
+    /// create + wait + delete in one call, keeping the state in memory between the steps:
+    /// what a foreground `run` does. `started` gets the init's PID once it runs (to forward
+    /// signals or relay its terminal). Returns how the init ended.
+    public func run(
+        id: String, bundle: OCIBundle, options: CreateOptions = CreateOptions(), started: (Int32) throws -> Void = { _ in }
+    ) throws -> ExitStatus {
+        var options = options
+        options.startImmediately = true
+        let (stored, cgroup) = try createContainer(id: id, bundle: bundle, options: options)
+        let exit: ExitStatus
         do {
-            configBytes = try FileBytes.read(configPath)
-        } catch let error as SystemError {
-            throw RuntimeError.invalidConfig(field: configPath, reason: SystemError.message(error.errno))
+            try started(stored.pid)
+            exit = try Runtime.wait(pid: stored.pid)
+        } catch {
+            try? delete(id: id, force: true)
+            throw error
         }
-        let spec = try SpecDecoder.decode(Spec.self, from: configBytes, file: "config.json")
+        try store.withLock(id) {
+            try remove(stored, status: .stopped, cgroup: cgroup)
+        }
+        return exit
+    }
+
+    func createContainer(id: String, bundle loaded: OCIBundle, options: CreateOptions) throws -> (stored: StoredContainer, cgroup: CgroupManager) {
+        try StateStore.validate(id: id)
+        let bundle = loaded.path
+        let spec = loaded.spec
+        let configBytes = loaded.configBytes
         let planner = ContainerPlanner(host: LocalPlannerHost(cgroupRoot: cgroupRoot), cgroupParent: cgroupParent)
         let plan = try planner.plan(spec: spec, bundle: bundle, id: id)
         if plan.process.terminal && options.consoleSocket == nil {
@@ -123,9 +152,7 @@ public struct ContainerRuntime: Sendable {
             request.newNamespaces = plan.newNamespaces
             request.rootfs = plan
             request.noPivot = options.noPivot
-            for file in manager.procsFiles {
-                request.cgroupProcsFDs.append(try fds.open(file, O_WRONLY | O_CLOEXEC))
-            }
+            try Self.joinCgroup(manager, request: &request, fds: &fds)
             for (kind, path) in plan.joinNamespaces {
                 request.joinFDs[kind] = try fds.open(path, O_RDONLY | O_CLOEXEC)
             }
@@ -143,7 +170,8 @@ public struct ContainerRuntime: Sendable {
                 id: id, bundle: bundle, rootfs: plan.rootfs, pid: pid,
                 pidStartTime: ProcessInfo.stat(pid)?.startTime ?? 0, created: Timestamp.now(),
                 cgroupPath: plan.cgroupPath, annotations: plan.annotations.isEmpty ? nil : plan.annotations,
-                namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue })
+                namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue },
+                hasPoststopHooks: !(plan.hooks?.poststop ?? []).isEmpty)
             try store.save(stored)
             if let pidFile = options.pidFile {
                 try FileBytes.writeAtomically(Self.absolute(pidFile), Array(String(pid).utf8))
@@ -153,7 +181,7 @@ public struct ContainerRuntime: Sendable {
                 try HookRunner.run(hooks, state: try state(of: stored), phase: "createRuntime")
             }
             logger.debug("created container", metadata: ["id": "\(id)", "pid": "\(pid)"])
-            return pid
+            return (stored, manager)
         } catch {
             if pid > 0 {
                 _ = Glibc.kill(pid, SIGKILL)
@@ -305,26 +333,32 @@ public struct ContainerRuntime: Sendable {
             guard status.canDelete(force: force) else {
                 throw RuntimeError.invalidState(id: id, status: status, action: "delete")
             }
-            let cgroup = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
-            if status != .stopped {
-                _ = Glibc.kill(stored.pid, SIGKILL)
-                try cgroup.killAll(signal: SIGKILL)
-                waitGone(stored)
-            } else if !(try cgroup.processes()).isEmpty {
-                // No PID namespace: the init's descendants may have outlived it.
-                try cgroup.killAll(signal: SIGKILL)
-            }
-            try cgroup.destroy()
-            let poststop = (try? spec(id))??.hooks?.poststop ?? []
-            var final = try state(of: stored)
-            final.status = .stopped
-            try store.remove(id)
-            if !poststop.isEmpty {
-                do {
-                    try HookRunner.run(poststop, state: final, phase: "poststop")
-                } catch {
-                    logger.warning("poststop hook failed", metadata: ["id": "\(id)", "error": "\(error)"])
-                }
+            try remove(stored, status: status, cgroup: try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot))
+        }
+    }
+
+    /// Kills what still runs, removes the cgroup and the state, then runs poststop hooks.
+    /// The caller holds the container's lock.
+    private func remove(_ stored: StoredContainer, status: ContainerStatus, cgroup: CgroupManager) throws {
+        if status != .stopped {
+            _ = Glibc.kill(stored.pid, SIGKILL)
+            try cgroup.killAll(signal: SIGKILL)
+            waitGone(stored)
+        } else if !stored.namespaces.contains(.pid), !(try cgroup.processes()).isEmpty {
+            // No PID namespace: the init's descendants may have outlived it.
+            try cgroup.killAll(signal: SIGKILL)
+        }
+        try cgroup.destroy()
+        let id = stored.id
+        let poststop = stored.hasPoststopHooks == true ? ((try? spec(id))??.hooks?.poststop ?? []) : []
+        var final = poststop.isEmpty ? nil : try state(of: stored)
+        final?.status = .stopped
+        try store.remove(id)
+        if let final, !poststop.isEmpty {
+            do {
+                try HookRunner.run(poststop, state: final, phase: "poststop")
+            } catch {
+                logger.warning("poststop hook failed", metadata: ["id": "\(id)", "error": "\(error)"])
             }
         }
     }
@@ -359,9 +393,7 @@ public struct ContainerRuntime: Sendable {
         var request = SpawnRequest(process: processPlan, seccomp: seccomp)
         request.stdio = (options.stdin, options.stdout, options.stderr)
         let manager = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
-        for file in manager.procsFiles where FileBytes.exists(file) {
-            request.cgroupProcsFDs.append(try fds.open(file, O_WRONLY | O_CLOEXEC))
-        }
+        try Self.joinCgroup(manager, request: &request, fds: &fds)
         for kind in stored.namespaces where kind != .user && kind != .time {
             request.joinFDs[kind] = try fds.open("/proc/\(stored.pid)/ns/\(kind.procName)", O_RDONLY | O_CLOEXEC)
         }
@@ -393,12 +425,42 @@ public struct ContainerRuntime: Sendable {
         _ = crs_set_child_subreaper()
     }
 
+    /// The child joins v1 hierarchies through their `tasks` files and is cloned straight
+    /// into the cgroup2 directory: no cgroup.procs migration, so no RCU grace period.
+    static func joinCgroup(_ manager: CgroupManager, request: inout SpawnRequest, fds: inout FDSet) throws {
+        for file in manager.threadJoinFiles {
+            request.cgroupProcsFDs.append(try fds.open(file, O_WRONLY | O_CLOEXEC))
+        }
+        if let dir = manager.unifiedDirectory {
+            request.cgroupV2FD = try fds.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+    }
+
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return ContainerPlanner.normalize(path) }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return path }
         let cwd = String(cString: buffer)
         return ContainerPlanner.normalize(cwd + "/" + path)
+    }
+}
+
+/// An OCI bundle directory with its config.json read and decoded.
+public struct OCIBundle: Sendable {
+    /// Absolute.
+    public let path: String
+    public let spec: Spec
+    let configBytes: [UInt8]
+
+    public init(path: String) throws {
+        self.path = ContainerRuntime.absolute(path)
+        let configPath = self.path + "/config.json"
+        do {
+            configBytes = try FileBytes.read(configPath)
+        } catch let error as SystemError {
+            throw RuntimeError.invalidConfig(field: configPath, reason: SystemError.message(error.errno))
+        }
+        spec = try SpecDecoder.decode(Spec.self, from: configBytes, file: "config.json")
     }
 }
 

@@ -18,6 +18,7 @@ struct SpawnRequest {
     var rootfs: ContainerPlan?
     var noPivot = false
     var cgroupProcsFDs: [Int32] = []
+    var cgroupV2FD: Int32 = -1
     /// The state directory (O_PATH fd) holding the exec fifo; nil = exec at once.
     var execFifoDirFD: Int32?
 }
@@ -83,6 +84,7 @@ enum ContainerSpawner {
         }
         config.cgroup_procs_fds = arena.array(request.cgroupProcsFDs)
         config.cgroup_procs_count = request.cgroupProcsFDs.count
+        config.cgroup_v2_fd = request.cgroupV2FD
         config.exec_fifo_dir_fd = request.execFifoDirFD ?? -1
         config.exec_fifo_name = arena.string(StateStore.fifoName)
 

@@ -22,8 +22,9 @@ struct StoredContainer: Codable, Equatable {
     var annotations: [String: String]?
     /// Kinds of namespace the init has of its own or joined (exec joins these).
     var namespaces: [NamespaceKind]
-    var exitStatus: ExitStatus?
-    var oomKilled: Bool?
+    var hasPoststopHooks: Bool? = nil
+    var exitStatus: ExitStatus? = nil
+    var oomKilled: Bool? = nil
 }
 
 /// The runtime's state directory: one subdirectory per container holding state.json, a
