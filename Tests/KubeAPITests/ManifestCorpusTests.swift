@@ -83,6 +83,40 @@ import Testing
         #expect(results.map(\.description) == ["deep.yaml: nesting deeper than 100 levels"])
     }
 
+    @Test func anchorsAndMergeKeysWork() {
+        let results = decoder.decode(fileName: "a.yaml", text: """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers:
+              - &base
+                name: a
+                image: busybox:1.36
+                env: [{name: MODE, value: a}]
+              - <<: *base
+                name: b
+            """)
+        guard case .pod(let pod)? = results.first?.object?.object else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(pod.spec.containers.map(\.name) == ["a", "b"])
+        #expect(pod.spec.containers[1].image == "busybox:1.36")
+        #expect(pod.spec.containers[1].env == [EnvVar(name: "MODE", value: "a")])
+    }
+
+    @Test func aliasesCannotNestPastTheDepthLimit() {
+        var text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx: &x " + String(repeating: "[", count: 60)
+            + String(repeating: "]", count: 60) + "\n"
+        text += "y: " + String(repeating: "[", count: 60) + "*x" + String(repeating: "]", count: 60) + "\n"
+        let results = decoder.decode(fileName: "a.yaml", text: text)
+        let line = results.map(\.description).joined()
+        #expect(results.count == 1)
+        #expect(line.hasPrefix("a.yaml: document 1: y[0][0]"))
+        #expect(line.hasSuffix("...: nesting deeper than 100 levels") && line.count < 140)
+    }
+
     @Test func unknownFieldsAreWarnings() {
         let yaml = """
             apiVersion: v1
