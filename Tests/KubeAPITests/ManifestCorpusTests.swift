@@ -165,3 +165,32 @@ import Testing
         #expect(pod.metadata.namespace == nil)
     }
 }
+
+@Suite struct NestingScannerTests {
+    func exceeds(_ text: String) -> Bool { NestingScanner.exceeds(Array(text.utf8), limit: 100) }
+
+    @Test func ordinaryContentIsNotMistakenForNesting() {
+        // Brackets and quotes inside plain scalars, 150 of them.
+        #expect(!exceeds(String(repeating: "msg: see [1 and {2 it's \"odd\n", count: 150)))
+        // A block scalar holding deeply indented text.
+        var block = "script: |\n"
+        for level in 0..<150 { block += String(repeating: " ", count: 2 + level) + "x\n" }
+        #expect(!exceeds(block + "after: 1\n"))
+        // Pretty JSON is flow context; its indentation is not block nesting.
+        var json = ""
+        for level in 0..<50 { json += String(repeating: " ", count: level * 4) + "{\"k\":\n" }
+        #expect(!exceeds(json + String(repeating: "}", count: 50)))
+        // Many sibling flow collections close as they go.
+        #expect(!exceeds(String(repeating: "- [a, {b: [c]}]\n", count: 500)))
+    }
+
+    @Test func realNestingIsCaught() {
+        #expect(exceeds(String(repeating: "[", count: 101)))
+        #expect(exceeds("k: " + String(repeating: "{a: ", count: 101)))
+        #expect(exceeds(String(repeating: "- ", count: 101) + "x\n"))
+        var block = ""
+        for level in 0..<101 { block += String(repeating: " ", count: level) + "k\(level):\n" }
+        #expect(exceeds(block))
+        #expect(exceeds("a: \"[[[\"\nb: " + String(repeating: "[", count: 101)))
+    }
+}
