@@ -94,3 +94,22 @@ import Testing
         #expect(PodTemplateHash.of(changed) != hash)
     }
 }
+
+@Test func objectKeysIdentifyObjects() {
+    let results = ManifestDecoder().decode(fileName: "k.yaml", text: """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: a}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: a, namespace: team}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: team}
+        """)
+    let keys = results.compactMap { $0.object?.object.key }
+    #expect(keys.map(\.description) == ["ConfigMap default/a", "ConfigMap team/a", "Namespace team"])
+    #expect(Set(keys).count == 3)
+}
