@@ -1,0 +1,146 @@
+/// Decides what `iptables-restore --noflush` input brings the kernel from one ruleset to the
+/// next. Pure: the applier feeds it what it knows of the kernel and runs the result.
+struct SyncPlanner {
+    /// Chains written per commit in a full sync. iptables-nft's restore cost grows faster than
+    /// linearly with the size of one commit, so a large ruleset is staged in slices.
+    var chainsPerCommit: Int
+
+    /// Counts of what a plan does, for logs and the benchmark.
+    struct Stats: Equatable {
+        var chainsWritten = 0
+        var chainsDeleted = 0
+        var rulesInserted = 0
+        var rulesDeleted = 0
+    }
+
+    /// Every chain of `ruleset` is rewritten. Per-service chains go first, in slices, leaves
+    /// before the chains that jump to them (endpoint, then service, then external chains), so no
+    /// slice refers to a chain that does not exist yet. The dispatch chains (KUBE-SERVICES,
+    /// KUBE-NODEPORTS) are written last, in one commit with the removal of `existing` owned
+    /// chains the ruleset no longer has: Services appear and disappear all at once.
+    func full(_ ruleset: Ruleset, existing: [String: Set<String>]) -> (input: String, stats: Stats) {
+        var out = ""
+        var stats = Stats()
+        for table in ruleset.tables {
+            let stale = (existing[table.name] ?? []).subtracting(table.chains.map(\.name)).sorted()
+            let dispatch = Self.dispatchChains(table.name)
+            let staged = table.chains.filter { !dispatch.contains($0.name) }
+                .enumerated().sorted { (Self.tier($0.element.name), $0.offset) < (Self.tier($1.element.name), $1.offset) }
+                .map(\.element)
+            var start = 0
+            while start < staged.count {
+                let slice = staged[start..<min(start + max(chainsPerCommit, 1), staged.count)]
+                writeSection(table.name, rewrite: Array(slice), to: &out)
+                start += slice.count
+            }
+            let last = table.chains.filter { dispatch.contains($0.name) }
+            if !last.isEmpty || !stale.isEmpty {
+                writeSection(table.name, rewrite: last, delete: stale, to: &out)
+            }
+            stats.chainsWritten += table.chains.count
+            stats.chainsDeleted += stale.count
+        }
+        return (out, stats)
+    }
+
+    /// Only what changed from `old` to `new`: changed and new chains are rewritten, chains
+    /// gone from `new` are flushed and deleted (`-X`), and the dispatch chains, which hold one
+    /// rule per Service, get rule-level `-D`/`-I` edits instead of a rewrite of every Service.
+    func incremental(from old: Ruleset, to new: Ruleset) -> (input: String, stats: Stats) {
+        var out = ""
+        var stats = Stats()
+        for (oldTable, newTable) in zip(old.tables, new.tables) {
+            let oldChains = Dictionary(oldTable.chains.map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
+            let newNames = Set(newTable.chains.map(\.name))
+            let dispatch = Self.dispatchChains(newTable.name)
+            var rewrite: [RuleChain] = []
+            var edits: [(chain: String, deleted: [String], inserted: [String])] = []
+            for chain in newTable.chains {
+                guard let before = oldChains[chain.name] else {
+                    rewrite.append(chain)
+                    continue
+                }
+                if before == chain.rules { continue }
+                if dispatch.contains(chain.name),
+                    let edit = Self.ruleEdit(from: before, to: chain.rules, fixedTail: newTable.name == "nat" && chain.name == KubeChains.services)
+                {
+                    edits.append((chain.name, edit.deleted, edit.inserted))
+                } else {
+                    rewrite.append(chain)
+                }
+            }
+            let stale = oldTable.chains.map(\.name).filter { !newNames.contains($0) }
+            if rewrite.isEmpty && edits.isEmpty && stale.isEmpty { continue }
+
+            out += "*\(newTable.name)\n"
+            for chain in rewrite { out += ":\(chain.name) - [0:0]\n" }
+            for name in stale { out += ":\(name) - [0:0]\n" }
+            for edit in edits {
+                for rule in edit.deleted { out += "-D \(edit.chain) \(rule)\n" }
+            }
+            for edit in edits {
+                // Position 1 keeps a dispatch chain's fixed last rule (the KUBE-NODEPORTS jump) last.
+                for rule in edit.inserted.reversed() { out += "-I \(edit.chain) 1 \(rule)\n" }
+            }
+            for chain in rewrite {
+                for rule in chain.rules { out += "-A \(chain.name) \(rule)\n" }
+            }
+            for name in stale { out += "-X \(name)\n" }
+            out += "COMMIT\n"
+            stats.chainsWritten += rewrite.count
+            stats.chainsDeleted += stale.count
+            stats.rulesDeleted += edits.reduce(0) { $0 + $1.deleted.count }
+            stats.rulesInserted += edits.reduce(0) { $0 + $1.inserted.count }
+        }
+        return (out, stats)
+    }
+
+    /// Flushes and deletes `chains` (the proxy's own, as found in the kernel).
+    func removal(_ chains: [String: Set<String>]) -> String {
+        var out = ""
+        for table in ["filter", "nat"] {
+            guard let names = chains[table], !names.isEmpty else { continue }
+            writeSection(table, rewrite: [], delete: names.sorted(), to: &out)
+        }
+        return out
+    }
+
+    /// The chains holding one rule per Service port, whose order does not matter except for a
+    /// fixed last rule.
+    static func dispatchChains(_ table: String) -> Set<String> {
+        switch table {
+        case "nat": return [KubeChains.services, KubeChains.nodePorts]
+        case "filter": return [KubeChains.services, KubeChains.externalServices]
+        default: return []
+        }
+    }
+
+    /// Rules to delete and insert to turn `old` into `new` (up to order), or nil when a rewrite
+    /// is needed: a duplicated rule, or a different last rule in a chain whose last rule is fixed
+    /// (nat KUBE-SERVICES ends with the jump to KUBE-NODEPORTS).
+    static func ruleEdit(from old: [String], to new: [String], fixedTail: Bool) -> (deleted: [String], inserted: [String])? {
+        let oldSet = Set(old)
+        let newSet = Set(new)
+        guard oldSet.count == old.count, newSet.count == new.count, !fixedTail || old.last == new.last else { return nil }
+        return (old.filter { !newSet.contains($0) }, new.filter { !oldSet.contains($0) })
+    }
+
+    /// Staging order in a full sync: chains that only jump to fixed chains first.
+    static func tier(_ chain: String) -> Int {
+        if chain.hasPrefix(KubeChains.endpointPrefix) { return 1 }
+        if chain.hasPrefix(KubeChains.servicePrefix) || chain.hasPrefix("KUBE-SVL-") { return 2 }
+        if chain.hasPrefix(KubeChains.externalPrefix) || chain.hasPrefix("KUBE-FW-") { return 3 }
+        return 0
+    }
+
+    private func writeSection(_ table: String, rewrite: [RuleChain], delete: [String] = [], to out: inout String) {
+        out += "*\(table)\n"
+        for chain in rewrite { out += ":\(chain.name) - [0:0]\n" }
+        for name in delete { out += ":\(name) - [0:0]\n" }
+        for chain in rewrite {
+            for rule in chain.rules { out += "-A \(chain.name) \(rule)\n" }
+        }
+        for name in delete { out += "-X \(name)\n" }
+        out += "COMMIT\n"
+    }
+}
