@@ -63,8 +63,10 @@ public struct BridgeNetfilter: Sendable {
     /// Turns on hairpin mode for `port` (a bridge port such as a pod's host-side veth), so the
     /// bridge may send a frame back out of the port it came in: a pod reaching itself through
     /// its Service. Uses netlink through `ip`, never sysfs, which can show another namespace.
-    public static func enableHairpin(port: String) throws {
-        let result = try Command.run("ip", ["link", "set", "dev", port, "type", "bridge_slave", "hairpin", "on"])
+    /// - Parameter networkNamespace: a named namespace (`ip netns`) holding the port, if not ours.
+    public static func enableHairpin(port: String, networkNamespace: String? = nil) throws {
+        let scope = networkNamespace.map { ["-n", $0] } ?? []
+        let result = try Command.run("ip", scope + ["link", "set", "dev", port, "type", "bridge_slave", "hairpin", "on"])
         guard result.status == 0 else {
             throw ProxyError("ip link set dev \(port) hairpin on failed: \(result.stderr.split(separator: "\n").first ?? "")")
         }

@@ -20,9 +20,17 @@ public struct SystemIPTables: IPTablesExecutor {
     }
 
     public var variant: Variant
+    /// A named network namespace (`ip netns`) to run in instead of the caller's own.
+    public var networkNamespace: String?
 
-    public init(variant: Variant = .system) {
+    public init(variant: Variant = .system, networkNamespace: String? = nil) {
         self.variant = variant
+        self.networkNamespace = networkNamespace
+    }
+
+    private func run(_ command: String, _ args: [String], input: String? = nil) throws -> Command.Output {
+        guard let networkNamespace else { return try Command.run(command, args, input: input) }
+        return try Command.run("ip", ["netns", "exec", networkNamespace, command] + args, input: input)
     }
 
     var iptablesCommand: String { "iptables" + variant.rawValue }
@@ -30,14 +38,14 @@ public struct SystemIPTables: IPTablesExecutor {
     var saveCommand: String { "iptables" + variant.rawValue + "-save" }
 
     public func restore(_ input: String) throws {
-        let result = try Command.run(restoreCommand, ["-w", "--noflush"], input: input)
+        let result = try run(restoreCommand, ["-w", "--noflush"], input: input)
         guard result.status == 0 else {
             throw ProxyError("\(restoreCommand) failed (exit \(result.status)): \(firstLine(result.stderr))")
         }
     }
 
     public func iptables(table: String, _ args: [String]) throws -> Bool {
-        let result = try Command.run(iptablesCommand, ["-w", "-t", table] + args)
+        let result = try run(iptablesCommand, ["-w", "-t", table] + args)
         switch result.status {
         case 0: return true
         case 1: return false
@@ -47,7 +55,7 @@ public struct SystemIPTables: IPTablesExecutor {
     }
 
     public func save(table: String) throws -> String {
-        let result = try Command.run(saveCommand, ["-t", table])
+        let result = try run(saveCommand, ["-t", table])
         guard result.status == 0 else {
             throw ProxyError("\(saveCommand) -t \(table) failed (exit \(result.status)): \(firstLine(result.stderr))")
         }
