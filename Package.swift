@@ -77,6 +77,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark driver for scripts/bench/kubeproxy.sh; not a product, never installed.
+        .executableTarget(name: "swiftlet-proxy-bench", dependencies: ["KubeProxy"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),

@@ -122,9 +122,10 @@ public final class ProxyApplier: @unchecked Sendable {
 
     /// Chain names declared in `iptables-save` output (`:NAME POLICY [p:b]`).
     static func chainNames(inSave text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix(":") else { return nil }
-            return line.dropFirst().split(separator: " ").first.map(String.init)
+        text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            guard line.first == UInt8(ascii: ":") else { return nil }
+            let name = line.dropFirst().prefix { $0 != UInt8(ascii: " ") }
+            return String(decoding: name, as: UTF8.self)
         }
     }
 }

@@ -95,12 +95,23 @@ struct SyncPlanner {
         return (out, stats)
     }
 
-    /// Flushes and deletes `chains` (the proxy's own, as found in the kernel).
+    /// Flushes and deletes `chains` (the proxy's own, as found in the kernel), in slices like a
+    /// full sync but in the reverse order: the chains that jump first, so every slice deletes
+    /// only chains nothing refers to any more.
     func removal(_ chains: [String: Set<String>]) -> String {
         var out = ""
         for table in ["filter", "nat"] {
-            guard let names = chains[table], !names.isEmpty else { continue }
-            writeSection(table, rewrite: [], delete: names.sorted(), to: &out)
+            let names = (chains[table] ?? []).sorted { (-Self.tier($0), $0) < (-Self.tier($1), $1) }
+            let dispatch = Self.dispatchChains(table)
+            let first = names.filter { dispatch.contains($0) }
+            let rest = names.filter { !dispatch.contains($0) }
+            if !first.isEmpty { writeSection(table, rewrite: [], delete: first, to: &out) }
+            var start = 0
+            while start < rest.count {
+                let slice = rest[start..<min(start + max(chainsPerCommit, 1), rest.count)]
+                writeSection(table, rewrite: [], delete: Array(slice), to: &out)
+                start += slice.count
+            }
         }
         return out
     }
