@@ -78,7 +78,10 @@ let package = Package(
             ]
         ),
         // Benchmark driver for scripts/bench/kubeproxy.sh; not a product, never installed.
-        .executableTarget(name: "swiftlet-proxy-bench", dependencies: ["KubeProxy"]),
+        .executableTarget(
+            name: "swiftlet-proxy-bench",
+            dependencies: ["KubeProxy", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),

@@ -70,12 +70,24 @@ public final class ProxyApplier: @unchecked Sendable {
             existing = try ownedChains()
         }
         applied = nil
-        let plan = planner.full(ruleset, existing: existing)
-        try executor.restore(plan.input)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Jump rules first, while the table is small on a fresh node (every iptables call costs
+        // time in proportion to the table): missing fixed chains are created empty for them.
+        let missing = planner.missingFixedChains(ruleset, existing: existing)
+        if !missing.isEmpty { try executor.restore(missing) }
         try ensureJumpRules()
+        let jumped = clock.now
+        let plan = planner.full(ruleset, existing: existing)
+        let planned = clock.now
+        try executor.restore(plan.input)
         applied = ruleset
         let s = plan.stats
-        logger.debug("full proxy sync", metadata: ["chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)"])
+        logger.debug("full proxy sync", metadata: [
+            "chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)",
+            "jumpRules": "\(start.duration(to: jumped))", "plan": "\(jumped.duration(to: planned))",
+            "restore": "\(planned.duration(to: clock.now))",
+        ])
         return SyncResult(kind: .full, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted, rulesInserted: 0, rulesDeleted: 0)
     }
 

@@ -13,9 +13,10 @@ struct SyncPlanner {
         var rulesDeleted = 0
     }
 
-    /// Every chain of `ruleset` is rewritten. Per-service chains go first, in slices, leaves
-    /// before the chains that jump to them (endpoint, then service, then external chains), so no
-    /// slice refers to a chain that does not exist yet. The dispatch chains (KUBE-SERVICES,
+    /// Every chain of `ruleset` is rewritten. The per-service chains go first, in commits of
+    /// about `chainsPerCommit` chains; a Service port's chains (external, service and endpoint
+    /// chains, which jump to each other) always share one commit, and the fixed chains they
+    /// jump to (KUBE-MARK-MASQ) come in the first. The dispatch chains (KUBE-SERVICES,
     /// KUBE-NODEPORTS) are written last, in one commit with the removal of `existing` owned
     /// chains the ruleset no longer has: Services appear and disappear all at once.
     func full(_ ruleset: Ruleset, existing: [String: Set<String>]) -> (input: String, stats: Stats) {
@@ -25,14 +26,15 @@ struct SyncPlanner {
             let stale = (existing[table.name] ?? []).subtracting(table.chains.map(\.name)).sorted()
             let dispatch = Self.dispatchChains(table.name)
             let staged = table.chains.filter { !dispatch.contains($0.name) }
-                .enumerated().sorted { (Self.tier($0.element.name), $0.offset) < (Self.tier($1.element.name), $1.offset) }
-                .map(\.element)
-            var start = 0
-            while start < staged.count {
-                let slice = staged[start..<min(start + max(chainsPerCommit, 1), staged.count)]
-                writeSection(table.name, rewrite: Array(slice), to: &out)
-                start += slice.count
+            var slice: [RuleChain] = []
+            for group in Self.jumpGroups(staged) {
+                slice.append(contentsOf: group)
+                if slice.count >= chainsPerCommit {
+                    writeSection(table.name, rewrite: slice, to: &out)
+                    slice = []
+                }
             }
+            if !slice.isEmpty { writeSection(table.name, rewrite: slice, to: &out) }
             let last = table.chains.filter { dispatch.contains($0.name) }
             if !last.isEmpty || !stale.isEmpty {
                 writeSection(table.name, rewrite: last, delete: stale, to: &out)
@@ -41,6 +43,68 @@ struct SyncPlanner {
             stats.chainsDeleted += stale.count
         }
         return (out, stats)
+    }
+
+    /// Declarations of the ruleset's fixed chains absent from `existing`, so jump rules can
+    /// point at them before the ruleset is written. Empty when all exist (nothing is flushed).
+    func missingFixedChains(_ ruleset: Ruleset, existing: [String: Set<String>]) -> String {
+        var out = ""
+        for table in ruleset.tables {
+            let have = existing[table.name] ?? []
+            let missing = table.chains.filter { Self.tier($0.name) == 0 && !have.contains($0.name) }
+            if !missing.isEmpty { writeSection(table.name, rewrite: missing.map { RuleChain(name: $0.name) }, to: &out) }
+        }
+        return out
+    }
+
+    /// `chains` split into groups that jump only within themselves or to the first group: the
+    /// fixed chains (tier 0) first, then each set of per-service chains connected by jumps, in
+    /// order of appearance.
+    static func jumpGroups(_ chains: [RuleChain]) -> [[RuleChain]] {
+        let index = Dictionary(chains.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        var parent = Array(chains.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i {
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            }
+            return i
+        }
+        for (i, chain) in chains.enumerated() where tier(chain.name) != 0 {
+            for rule in chain.rules {
+                guard let target = jumpTarget(rule), let j = index[target], tier(target) != 0 else { continue }
+                parent[root(i)] = root(j)
+            }
+        }
+        var fixed: [RuleChain] = []
+        var groups: [[RuleChain]] = []
+        var groupOfRoot: [Int: Int] = [:]
+        for (i, chain) in chains.enumerated() {
+            if tier(chain.name) == 0 {
+                fixed.append(chain)
+                continue
+            }
+            let r = root(i)
+            if let g = groupOfRoot[r] {
+                groups[g].append(chain)
+            } else {
+                groupOfRoot[r] = groups.count
+                groups.append([chain])
+            }
+        }
+        return fixed.isEmpty ? groups : [fixed] + groups
+    }
+
+    /// The proxy chain a rule jumps or goes to (`-j`/`-g KUBE-…`), if any.
+    static func jumpTarget(_ rule: String) -> String? {
+        var target: Substring?
+        var afterJump = false
+        for token in rule.split(separator: " ") {
+            if afterJump && token.hasPrefix("KUBE-") { target = token }
+            afterJump = token == "-j" || token == "-g"
+        }
+        return target.map(String.init)
     }
 
     /// Only what changed from `old` to `new`: changed and new chains are rewritten, chains
@@ -145,13 +209,13 @@ struct SyncPlanner {
     }
 
     private func writeSection(_ table: String, rewrite: [RuleChain], delete: [String] = [], to out: inout String) {
-        out += "*\(table)\n"
-        for chain in rewrite { out += ":\(chain.name) - [0:0]\n" }
-        for name in delete { out += ":\(name) - [0:0]\n" }
+        out += "*"; out += table; out += "\n"
+        for chain in rewrite { out += ":"; out += chain.name; out += " - [0:0]\n" }
+        for name in delete { out += ":"; out += name; out += " - [0:0]\n" }
         for chain in rewrite {
-            for rule in chain.rules { out += "-A \(chain.name) \(rule)\n" }
+            for rule in chain.rules { out += "-A "; out += chain.name; out += " "; out += rule; out += "\n" }
         }
-        for name in delete { out += "-X \(name)\n" }
+        for name in delete { out += "-X "; out += name; out += "\n" }
         out += "COMMIT\n"
     }
 }

@@ -5,6 +5,7 @@
 //     [--chains-per-commit 400] [--repeat 5] [--latency-backend IP:PORT --samples 200]
 import Foundation
 import KubeProxy
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +67,13 @@ func median(_ values: [Double]) -> Double {
 }
 
 let options = parse()
+if ProcessInfo.processInfo.environment["SWIFTLET_BENCH_DEBUG"] == "1" {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .debug
+        return handler
+    }
+}
 let clock = ContinuousClock()
 let generator = RuleGenerator(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"))
 let applier = ProxyApplier(executor: SystemIPTables(variant: options.variant), chainsPerCommit: options.chainsPerCommit)

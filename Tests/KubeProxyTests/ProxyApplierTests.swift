@@ -98,16 +98,27 @@ import Testing
         }
     }
 
-    @Test func fullSyncStagesLeafChainsFirstAndFlipsDispatchLast() throws {
+    @Test func fullSyncKeepsAServicePortsChainsInOneCommitAndFlipsDispatchLast() throws {
         let kernel = RecordingIPTables()
         let applier = ProxyApplier(executor: kernel, chainsPerCommit: 2)
         let ruleset = rules((1...3).map { service($0, type: .nodePort) }, [1: endpoints(1), 2: endpoints(2), 3: endpoints(3)])
         try applier.sync(ruleset)
-        let sections = try #require(kernel.restores.first).components(separatedBy: "COMMIT\n").filter { !$0.isEmpty }
+        #expect(kernel.restores.count == 2, "fixed chains for the jump rules, then the ruleset")
+        let sections = try #require(kernel.restores.last).components(separatedBy: "COMMIT\n").filter { !$0.isEmpty }
         #expect(sections.count > 5)
         let natSections = sections.filter { $0.hasPrefix("*nat") }
         #expect(natSections.last?.contains(":KUBE-SERVICES") == true)
         #expect(natSections.dropLast().allSatisfy { !$0.contains(":KUBE-SERVICES") && !$0.contains(":KUBE-NODEPORTS") })
+        #expect(natSections.first?.contains(":KUBE-MARK-MASQ") == true)
+        // Every jump inside a staged commit targets a chain declared in it or the fixed chains.
+        for section in natSections.dropLast() {
+            let declared = Set(section.split(separator: "\n").filter { $0.hasPrefix(":") }.map { String($0.dropFirst().prefix { $0 != " " }) })
+            for line in section.split(separator: "\n") where line.hasPrefix("-A ") {
+                if let target = SyncPlanner.jumpTarget(String(line)), target != "KUBE-MARK-MASQ" {
+                    #expect(declared.contains(target), "\(line)")
+                }
+            }
+        }
         #expect(kernel.proxyState() == ruleset.expectedState)
     }
 
