@@ -25,10 +25,17 @@ let package = Package(
                 .linkedLibrary("mnl"),
             ]
         ),
+        // libarchive, openat2 and SHA-256 for the image store (Runtime/Images).
+        .target(
+            name: "CArchive",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
+        ),
         .target(
             name: "Runtime",
             dependencies: [
                 "CRuntimeShim",
+                "CArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,14 +75,19 @@ let package = Package(
                 "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Every container start execs this binary: resolving the Swift runtime's shared
+            // libraries was a sixth of a `run`, so release builds link them statically.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "swiftlet-bridge",
             dependencies: [
                 "CNI",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // A CNI plugin is exec'd per pod: a static stdlib saves the dynamic loading.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         // Benchmark driver for scripts/bench/kubeproxy.sh; not a product, never installed.
         .executableTarget(
@@ -86,10 +98,10 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI"]
+            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
         ),
     ],
     swiftLanguageModes: [.v5]
