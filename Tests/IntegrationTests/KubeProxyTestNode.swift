@@ -20,7 +20,7 @@ final class KubeProxyTestNode {
     init(pods names: [String]) throws {
         webRoot = NSTemporaryDirectory() + "kp-web-\(suffix)"
         do {
-            try sh("ip netns add \(node)")
+            try proxyShell("ip netns add \(node)")
             try inNode("ip link set lo up")
             try inNode("sysctl -qw net.ipv4.ip_forward=1")
             try inNode("ip link add br0 type bridge && ip addr add 10.244.0.1/24 dev br0 && ip link set br0 up")
@@ -38,11 +38,11 @@ final class KubeProxyTestNode {
 
     private func addPod(_ name: String, ip: String, port: String) throws {
         let ns = "kp\(name.suffix(1))-\(suffix)"
-        try sh("ip netns add \(ns)")
+        try proxyShell("ip netns add \(ns)")
         pods.append((name, ns, ip))
         try inNode("ip link add \(port) type veth peer name eth0 netns \(ns) && ip link set \(port) master br0 && ip link set \(port) up")
         try BridgeNetfilter.enableHairpin(port: port, networkNamespace: node)
-        try sh("ip -n \(ns) link set lo up && ip -n \(ns) addr add \(ip)/24 dev eth0 && ip -n \(ns) link set eth0 up && ip -n \(ns) route add default via 10.244.0.1")
+        try proxyShell("ip -n \(ns) link set lo up && ip -n \(ns) addr add \(ip)/24 dev eth0 && ip -n \(ns) link set eth0 up && ip -n \(ns) route add default via 10.244.0.1")
         let dir = webRoot + "/" + name
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try name.write(toFile: dir + "/index.html", atomically: true, encoding: .utf8)
@@ -83,18 +83,18 @@ final class KubeProxyTestNode {
     /// The same from inside pod `name` (busybox's static wget crashes here; curl needs no files from the pod).
     func fetch(fromPod name: String, _ url: String, count: Int) throws -> [String] {
         let ns = pods.first { $0.name == name }!.namespace
-        return try sh("ip netns exec \(ns) sh -c 'for i in $(seq \(count)); do curl -s -m 2 \(url) || printf failed; echo; done'").output
+        return try proxyShell("ip netns exec \(ns) sh -c 'for i in $(seq \(count)); do curl -s -m 2 \(url) || printf failed; echo; done'").output
             .split(separator: "\n", omittingEmptySubsequences: false).prefix(count).map(String.init)
     }
 
     /// curl's exit status for one GET of `url` from the node (7: connection refused).
     func curlStatus(_ url: String) throws -> Int32 {
-        try sh("ip netns exec \(node) curl -s -m 2 -o /dev/null \(url)", check: false).status
+        try proxyShell("ip netns exec \(node) curl -s -m 2 -o /dev/null \(url)", check: false).status
     }
 
     @discardableResult
     func inNode(_ command: String) throws -> (status: Int32, output: String) {
-        try sh("ip netns exec \(node) sh -c '\(command)'")
+        try proxyShell("ip netns exec \(node) sh -c '\(command)'")
     }
 
     func destroy() {
@@ -104,9 +104,9 @@ final class KubeProxyTestNode {
             server.waitUntilExit()
         }
         servers = []
-        for pod in pods { _ = try? sh("ip netns del \(pod.namespace)", check: false) }
+        for pod in pods { _ = try? proxyShell("ip netns del \(pod.namespace)", check: false) }
         pods = []
-        _ = try? sh("ip netns del \(node)", check: false)
+        _ = try? proxyShell("ip netns del \(node)", check: false)
         try? FileManager.default.removeItem(atPath: webRoot)
     }
 
@@ -115,7 +115,7 @@ final class KubeProxyTestNode {
 
 /// Runs `command` with /bin/sh; throws with its stderr when `check` and it fails.
 @discardableResult
-func sh(_ command: String, check: Bool = true) throws -> (status: Int32, output: String) {
+func proxyShell(_ command: String, check: Bool = true) throws -> (status: Int32, output: String) {
     let result = try Command.run("/bin/sh", ["-c", command])
     if check && result.status != 0 {
         throw ProxyError("\(command): exit \(result.status): \(result.stderr)")
