@@ -7,6 +7,7 @@ import Logging
 public final class ProxyApplier: @unchecked Sendable {
     /// What one sync did.
     public struct SyncResult: Sendable, Equatable {
+        /// Full: every chain rewritten; incremental: only changes; unchanged: nothing to do.
         public enum Kind: String, Sendable { case full, incremental, unchanged }
         public var kind: Kind
         public var chainsWritten: Int

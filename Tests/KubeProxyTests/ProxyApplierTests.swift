@@ -170,3 +170,18 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct ServiceProxyTests {
+    @Test func syncAppliesValidServicesAndReportsTheRest() throws {
+        let kernel = RecordingIPTables()
+        let proxy = ServiceProxy(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"), applier: ProxyApplier(executor: kernel))
+        let good = ServiceInfo(namespace: "default", name: "web", clusterIP: "10.96.0.20", ports: [ServicePortInfo(port: 80)])
+        let bad = ServiceInfo(namespace: "default", name: "bad", clusterIP: "nope", ports: [ServicePortInfo(port: 80)])
+        let (result, problems) = try proxy.sync(services: [good, bad], endpoints: [good.serviceName: [EndpointInfo(ip: "10.244.0.5", ports: ["": 80])]])
+        #expect(result.kind == .full)
+        #expect(problems == ["service default/bad: spec.clusterIP \"nope\" is not an IPv4 address; skipped"])
+        #expect(kernel.tables["nat"]?["KUBE-SERVICES"]?.first?.contains("-d 10.96.0.20 --dport 80") == true)
+        try proxy.cleanup()
+        #expect(!kernel.tables["nat"]!.keys.contains { $0.hasPrefix("KUBE-") })
+    }
+}
