@@ -218,6 +218,38 @@ import Testing
         #expect(try CNIHarness.tcpRoundTrip(from: b.path, to: "127.0.0.1", port: 7201, listener: listener))
     }
 
+    @Test(arguments: Flavor.allCases)
+    func aFullPoolIsAPluginErrorThroughTheLibrary(_ flavor: Flavor) throws {
+        let bridge = "cnit" + CNIHarness.randomHex()
+        let name = "cnit-full-" + CNIHarness.randomHex()
+        let dataDir = try CNIHarness.tempDir("cni-ipam"), cacheDir = try CNIHarness.tempDir("cni-cache")
+        let first = try CNITestNetns(), second = try CNITestNetns()
+        defer {
+            first.remove()
+            second.remove()
+            _ = try? CNIHarness.ip("link", "del", bridge)
+            try? FileManager.default.removeItem(atPath: dataDir)
+            try? FileManager.default.removeItem(atPath: cacheDir)
+        }
+        let subnet = flavor == .reference ? "10.245.44" : "10.245.45"
+        let list = try NetworkConfigList.parse(
+            Array(
+                #"""
+                {"cniVersion":"1.0.0","name":"\#(name)","plugins":[{"type":"\#(flavor.bridgeType)","bridge":"\#(bridge)",
+                 "ipam":{"type":"host-local","ranges":[[{"subnet":"\#(subnet).0/24","rangeStart":"\#(subnet).9","rangeEnd":"\#(subnet).9"}]],
+                 "dataDir":"\#(dataDir)"}}]}
+                """#.utf8))
+        let client = CNIClient(pluginDirs: flavor.pluginDirs, cacheDir: cacheDir, logger: CNIClientTests.logger)
+        let one = RuntimeConf(containerID: "full1", netNS: first.path)
+        #expect(try client.add(network: list, runtime: one).sandboxAddresses.first?.description == "\(subnet).9/24")
+        let error = #expect(throws: CNIError.self) {
+            try client.add(network: list, runtime: RuntimeConf(containerID: "full2", netNS: second.path))
+        }
+        #expect(error?.msg.contains("no IP addresses available in range set") == true)
+        if flavor == .swiftlet { #expect(error?.code == 100) }
+        try client.del(network: list, runtime: one)
+    }
+
     @Test func aMissingPluginAndAPluginErrorAreCNIErrors() throws {
         let cacheDir = try CNIHarness.tempDir("cni-cache")
         let ns = try CNITestNetns()
