@@ -127,8 +127,12 @@ import Testing
         }
         #expect(net.ipFiles.isEmpty)
         #expect(try ns.ip("-o", "link").split(separator: "\n").count == 1)  // only lo
-        // Without a netns at all (the sandbox is gone) DEL still succeeds.
+        // Without a netns at all (the sandbox is gone), or with only the file of an
+        // unpinned one left, DEL still succeeds.
         #expect(try CNIHarness.plugin("DEL", config: config, containerID: "del1", netns: nil).status == 0)
+        let leftover = net.dataDir + "/unpinned-netns"
+        FileManager.default.createFile(atPath: leftover, contents: nil)
+        #expect(try CNIHarness.plugin("DEL", config: config, containerID: "del1", netns: leftover).status == 0)
     }
 
     @Test func aFullPoolMalformedJSONAndAMissingVariableGiveTheSpecErrorJSON() throws {

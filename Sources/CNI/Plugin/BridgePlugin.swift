@@ -183,7 +183,8 @@ public struct BridgePlugin {
                 if let link = try container.link(named: env.ifName) {
                     pending = (container, link.index, fd)
                 }
-            } catch let error as HostError where error.errno == ENOENT {
+            } catch let error as HostError where error.errno == ENOENT || error.errno == EINVAL {
+                // Gone, or only the file of an unpinned namespace is left: nothing to delete.
                 logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
             } catch let error as HostError {
                 throw CNIError(.hostSetupFailed, error.description)
