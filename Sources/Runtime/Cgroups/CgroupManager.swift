@@ -27,6 +27,16 @@ public protocol CgroupManager: Sendable {
     func memoryPeak() throws -> UInt64?
     /// Signals every process in the cgroup (v2 and hybrid: `cgroup.kill` for SIGKILL).
     func killAll(signal: Int32) throws
+    /// The `cgroup.procs` file of every hierarchy used: a process joins the cgroup by
+    /// writing "0" to each (the container child does, before it unshares its cgroup namespace).
+    var procsFiles: [String] { get }
+    /// The v1 hierarchies' `tasks` files. A single-threaded process joins by writing "0"
+    /// there: moving one thread (itself) skips the global threadgroup lock, whose write
+    /// side costs an RCU grace period (~10 ms) per `cgroup.procs` migration.
+    var threadJoinFiles: [String] { get }
+    /// The cgroup2 directory (v2, or the hybrid unified tree): processes are cloned
+    /// straight into it with CLONE_INTO_CGROUP, which needs no migration at all.
+    var unifiedDirectory: String? { get }
     /// rmdir in every hierarchy (child cgroups first), retrying briefly on EBUSY; absent is fine.
     func destroy() throws
 }

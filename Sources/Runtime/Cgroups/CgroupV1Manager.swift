@@ -30,6 +30,10 @@ struct CgroupV1Manager: CgroupManager {
         hierarchies.first { $0.controllers.contains(controller) }.map { $0.mountPoint + path }
     }
 
+    var procsFiles: [String] { directories.map { $0 + "/cgroup.procs" } }
+    var threadJoinFiles: [String] { hierarchies.map { $0.mountPoint + path + "/tasks" } }
+    var unifiedDirectory: String? { unified.map { $0.mountPoint + path } }
+
     func create() throws {
         for hierarchy in hierarchies {
             try CgroupDirectory.create(mountPoint: hierarchy.mountPoint, path: cgroupPath)

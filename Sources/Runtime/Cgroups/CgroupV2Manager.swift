@@ -22,6 +22,10 @@ struct CgroupV2Manager: CgroupManager {
     /// The controllers a container may be limited by, enabled for its subtree.
     static let wantedControllers = ["cpuset", "cpu", "io", "memory", "pids"]
 
+    var procsFiles: [String] { [directory + "/cgroup.procs"] }
+    var threadJoinFiles: [String] { [] }
+    var unifiedDirectory: String? { directory }
+
     func create() throws {
         // Enable the controllers from the root down to the leaf's parent, skipping levels
         // that already have them (the common case after the first container).

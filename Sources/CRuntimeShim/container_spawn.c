@@ -1,0 +1,454 @@
+#ifdef __linux__
+#include "crs_spawn.h"
+#include "crs_sys.h"
+#include "spawn_child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+const int CRS_NS_PID = 1;
+const int CRS_NS_NET = 2;
+const int CRS_NS_IPC = 4;
+const int CRS_NS_UTS = 8;
+const int CRS_NS_MOUNT = 16;
+const int CRS_NS_CGROUP = 32;
+
+/* What travels over the sync pipe: one fixed-size record per write (< PIPE_BUF, atomic). */
+enum { MSG_PID = 1, MSG_READY = 2, MSG_ERROR = 3 };
+struct sync_msg {
+    int type;
+    pid_t pid;
+    struct crs_child_failure failure;
+};
+
+#define CHILD_STACK_SIZE (512 * 1024)
+
+/* ---- helpers shared by the child's files ------------------------------------------ */
+
+void child_strlcpy(char *dst, const char *src, size_t size) {
+    if (size == 0) return;
+    size_t i = 0;
+    if (src != NULL) {
+        for (; i + 1 < size && src[i] != '\0'; i++) dst[i] = src[i];
+    }
+    dst[i] = '\0';
+}
+
+int child_fail(struct crs_child_failure *f, const char *stage, const char *detail, int err) {
+    f->error = err;
+    child_strlcpy(f->stage, stage, sizeof(f->stage));
+    child_strlcpy(f->detail, detail ? detail : "", sizeof(f->detail));
+    errno = err;
+    return -1;
+}
+
+int child_path_join(char *dst, size_t size, const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    while (la > 0 && a[la - 1] == '/') la--;
+    while (lb > 0 && b[0] == '/') { b++; lb--; }
+    if (la + 1 + lb + 1 > size) { errno = ENAMETOOLONG; return -1; }
+    memcpy(dst, a, la);
+    dst[la] = '/';
+    memcpy(dst + la + 1, b, lb);
+    dst[la + 1 + lb] = '\0';
+    return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, (const char *)buf + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Reads one whole record; 0 on EOF, -1 on error. EINTR is retried, so a signal never turns
+ * into a busy loop. */
+static ssize_t read_msg(int fd, struct sync_msg *msg) {
+    size_t done = 0;
+    while (done < sizeof(*msg)) {
+        ssize_t n = read(fd, (char *)msg + done, sizeof(*msg) - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) return done == 0 ? 0 : -1;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+static void send_failure(int sync_fd, const struct crs_child_failure *f) {
+    struct sync_msg msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.type = MSG_ERROR;
+    msg.failure = *f;
+    (void)write_full(sync_fd, &msg, sizeof(msg));
+}
+
+/* ---- the child ---------------------------------------------------------------------- */
+
+struct child_args {
+    const struct crs_spawn_config *config;
+    int sync_fd;
+    int joined; /* namespaces and cgroups already joined by the intermediate */
+};
+
+static void reset_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        (void)sigaction(sig, &sa, NULL);
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+static int join_cgroups(const struct crs_spawn_config *c, struct crs_child_failure *f) {
+    for (size_t i = 0; i < c->cgroup_procs_count; i++) {
+        if (write_full(c->cgroup_procs_fds[i], "0", 1) < 0) {
+            return child_fail(f, "join cgroup", "cgroup.procs", errno);
+        }
+    }
+    return 0;
+}
+
+/* Moves the requested fds onto 0, 1, 2 without one clobbering another. */
+static int setup_stdio(const struct crs_spawn_config *c, struct crs_child_failure *f) {
+    int high[3] = {-1, -1, -1};
+    for (int i = 0; i < 3; i++) {
+        if (c->stdio[i] < 0) continue;
+        high[i] = fcntl(c->stdio[i], F_DUPFD_CLOEXEC, 10);
+        if (high[i] < 0) return child_fail(f, "dup", "stdio", errno);
+    }
+    for (int i = 0; i < 3; i++) {
+        if (high[i] < 0) continue;
+        if (dup2(high[i], i) < 0) return child_fail(f, "dup2", "stdio", errno);
+        close(high[i]);
+    }
+    return 0;
+}
+
+static int write_oom_score_adj(int value, struct crs_child_failure *f) {
+    char buf[16];
+    int len = snprintf(buf, sizeof(buf), "%d", value);
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return child_fail(f, "open", "/proc/self/oom_score_adj", errno);
+    int rc = write_full(fd, buf, (size_t)len);
+    int err = errno;
+    close(fd);
+    if (rc < 0) return child_fail(f, "write", "/proc/self/oom_score_adj", err);
+    return 0;
+}
+
+static const char *env_value(const char *const *envp, const char *name) {
+    size_t len = strlen(name);
+    for (size_t i = 0; envp && envp[i]; i++) {
+        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=') return envp[i] + len + 1;
+    }
+    return NULL;
+}
+
+/* The executable as execve needs it: argv[0] if it holds a '/', else the first match in
+ * the container's PATH (as the container sees it: this runs after pivot_root). */
+static int resolve_executable(const struct crs_spawn_config *c, char *out, size_t size,
+                              struct crs_child_failure *f) {
+    const char *name = c->argv[0];
+    if (name == NULL || name[0] == '\0') return child_fail(f, "exec", "process.args is empty", EINVAL);
+    if (strchr(name, '/') != NULL) {
+        child_strlcpy(out, name, size);
+        if (access(out, X_OK) < 0) return child_fail(f, "exec", name, errno);
+        return 0;
+    }
+    const char *path = env_value(c->envp, "PATH");
+    if (path == NULL) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    int last = ENOENT;
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+        char dir[PATH_MAX];
+        if (len == 0) { dir[0] = '.'; dir[1] = '\0'; }
+        else if (len < sizeof(dir)) { memcpy(dir, path, len); dir[len] = '\0'; }
+        else dir[0] = '\0';
+        if (dir[0] && child_path_join(out, size, dir, name) == 0) {
+            struct stat st;
+            if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+                if (access(out, X_OK) == 0) return 0;
+                last = errno;
+            }
+        }
+        if (!end) break;
+        path = end + 1;
+    }
+    return child_fail(f, "exec", name, last == ENOENT ? ENOENT : last);
+}
+
+/* Blocks until `start` opens the fifo for reading, then lets it know we go. */
+static int wait_exec_fifo(const struct crs_spawn_config *c, struct crs_child_failure *f) {
+    int fd;
+    do {
+        fd = openat(c->exec_fifo_dir_fd, c->exec_fifo_name, O_WRONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return child_fail(f, "open", "exec fifo", errno);
+    int rc = write_full(fd, "0", 1);
+    int err = errno;
+    close(fd);
+    if (rc < 0) return child_fail(f, "write", "exec fifo", err);
+    return 0;
+}
+
+static int child_run(struct child_args *a, struct crs_child_failure *f) {
+    const struct crs_spawn_config *c = a->config;
+
+    /* Die with the caller while setting up; cleared before we report ready. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (!a->joined) {
+        if (join_cgroups(c, f) < 0) return -1;
+        if (child_join_namespaces(&c->join, 0, f) < 0) return -1;
+    }
+    if ((c->new_namespaces & CRS_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+        return child_fail(f, "unshare", "cgroup namespace", errno);
+    }
+    if (setsid() < 0) return child_fail(f, "setsid", "", errno);
+    if (setup_stdio(c, f) < 0) return -1;
+    if ((c->new_namespaces & CRS_NS_NET) && child_loopback_up(f) < 0) return -1;
+    if (c->rootfs != NULL && child_setup_rootfs(c, f) < 0) return -1;
+    if (c->console_socket >= 0 && child_setup_console(c, f) < 0) return -1;
+    if (c->rootfs != NULL && child_finish_rootfs(c, f) < 0) return -1;
+    if (c->hostname != NULL && sethostname(c->hostname, strlen(c->hostname)) < 0) {
+        return child_fail(f, "sethostname", c->hostname, errno);
+    }
+    if (c->domainname != NULL && setdomainname(c->domainname, strlen(c->domainname)) < 0) {
+        return child_fail(f, "setdomainname", c->domainname, errno);
+    }
+    if (c->oom_score_adj_set && write_oom_score_adj(c->oom_score_adj, f) < 0) return -1;
+    for (size_t i = 0; i < c->rlimits_count; i++) {
+        struct rlimit rl = {.rlim_cur = c->rlimits[i].soft, .rlim_max = c->rlimits[i].hard};
+        if (setrlimit(c->rlimits[i].resource, &rl) < 0) {
+            char name[16];
+            snprintf(name, sizeof(name), "%d", c->rlimits[i].resource);
+            return child_fail(f, "setrlimit", name, errno);
+        }
+    }
+    /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it. */
+    if (!c->no_new_privileges && child_load_seccomp(c, f) < 0) return -1;
+    if (child_set_user(c, f) < 0) return -1;
+    if (child_set_capabilities(c, f) < 0) return -1;
+    if (c->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        return child_fail(f, "prctl", "no_new_privs", errno);
+    }
+    if (c->cwd != NULL && chdir(c->cwd) < 0) return child_fail(f, "chdir", c->cwd, errno);
+
+    char exe[PATH_MAX];
+    if (resolve_executable(c, exe, sizeof(exe), f) < 0) return -1;
+    (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+
+    if (c->exec_fifo_dir_fd >= 0) {
+        struct sync_msg ready;
+        memset(&ready, 0, sizeof(ready));
+        ready.type = MSG_READY;
+        if (write_full(a->sync_fd, &ready, sizeof(ready)) < 0) _exit(1);
+        /* The parent stops reading after READY: from here on, failures go to stderr. */
+        close(a->sync_fd);
+        a->sync_fd = -1;
+        if (wait_exec_fifo(c, f) < 0) return -1;
+    }
+    if (c->no_new_privileges && child_load_seccomp(c, f) < 0) return -1;
+    /* Nothing of ours may leak into the container: every fd above stderr closes on exec
+     * (the sync pipe included, which is how the parent learns that execve happened). */
+    (void)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    execve(exe, (char *const *)c->argv, (char *const *)c->envp);
+    return child_fail(f, "exec", exe, errno);
+}
+
+static void report_and_exit(struct child_args *a, struct crs_child_failure *f) {
+    if (a->sync_fd >= 0) {
+        send_failure(a->sync_fd, f);
+    } else {
+        char line[640];
+        int len = snprintf(line, sizeof(line), "swiftlet-runtime: %s %s: %s\n", f->stage, f->detail,
+                           strerror(f->error));
+        if (len > 0) (void)write_full(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+    }
+    _exit(127);
+}
+
+static int child_main(void *arg) {
+    struct child_args *a = arg;
+    struct crs_child_failure failure;
+    memset(&failure, 0, sizeof(failure));
+    reset_signals();
+    (void)child_run(a, &failure);
+    report_and_exit(a, &failure);
+    return 127;
+}
+
+static void *alloc_stack(void) {
+    void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    return stack == MAP_FAILED ? NULL : stack;
+}
+
+/* clone() on a fresh stack, or, with a cgroup2 fd, clone3(CLONE_INTO_CGROUP) with fork
+ * semantics (the child runs on its copy of this stack and never returns here). */
+static pid_t spawn_clone(int (*fn)(void *), void *arg, void *stack, int flags, int cgroup_fd) {
+    if (cgroup_fd < 0) return clone(fn, (char *)stack + CHILD_STACK_SIZE, flags, arg);
+    struct clone_args ca;
+    memset(&ca, 0, sizeof(ca));
+    ca.flags = (uint64_t)(unsigned int)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP;
+    ca.exit_signal = (flags & CLONE_PARENT) ? 0 : (uint64_t)(flags & CSIGNAL);
+    ca.cgroup = (uint64_t)cgroup_fd;
+    long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid == 0) _exit(fn(arg));
+    return (pid_t)pid;
+}
+
+/* The intermediate, used when a PID namespace is joined: setns(pid) only affects children,
+ * so it joins everything, then clones the container process as a sibling (CLONE_PARENT)
+ * so that the caller is its parent, reports the PID and exits. */
+static int intermediate_main(void *arg) {
+    struct child_args *a = arg;
+    struct crs_child_failure failure;
+    memset(&failure, 0, sizeof(failure));
+    reset_signals();
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (join_cgroups(a->config, &failure) < 0 ||
+        child_join_namespaces(&a->config->join, 1, &failure) < 0) {
+        send_failure(a->sync_fd, &failure);
+        _exit(1);
+    }
+    void *stack = alloc_stack();
+    if (stack == NULL) {
+        child_fail(&failure, "mmap", "child stack", errno);
+        send_failure(a->sync_fd, &failure);
+        _exit(1);
+    }
+    a->joined = 1;
+    int flags = child_clone_flags(a->config->new_namespaces) | CLONE_PARENT;
+    pid_t pid = spawn_clone(child_main, a, stack, flags, a->config->cgroup_v2_fd);
+    if (pid < 0) {
+        child_fail(&failure, "clone", "container process", errno);
+        send_failure(a->sync_fd, &failure);
+        _exit(1);
+    }
+    struct sync_msg msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.type = MSG_PID;
+    msg.pid = pid;
+    (void)write_full(a->sync_fd, &msg, sizeof(msg));
+    _exit(0);
+}
+
+static void fill_result(struct crs_spawn_result *r, const char *stage, const char *detail, int err) {
+    r->error = err;
+    child_strlcpy(r->stage, stage, sizeof(r->stage));
+    child_strlcpy(r->detail, detail, sizeof(r->detail));
+}
+
+static void kill_and_reap(pid_t pid) {
+    if (pid <= 0) return;
+    (void)kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR) {}
+}
+
+int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *result) {
+    memset(result, 0, sizeof(*result));
+    result->pid = -1;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        fill_result(result, "pipe", "sync", errno);
+        return -1;
+    }
+    void *stack = alloc_stack();
+    if (stack == NULL) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        fill_result(result, "mmap", "child stack", err);
+        return -1;
+    }
+    struct child_args args = {.config = config, .sync_fd = fds[1], .joined = 0};
+    int via_intermediate = config->join.pid >= 0;
+    pid_t first;
+    if (via_intermediate) {
+        first = clone(intermediate_main, (char *)stack + CHILD_STACK_SIZE, SIGCHLD, &args);
+    } else {
+        first = spawn_clone(child_main, &args, stack, child_clone_flags(config->new_namespaces) | SIGCHLD,
+                            config->cgroup_v2_fd);
+    }
+    int clone_errno = errno;
+    munmap(stack, CHILD_STACK_SIZE);
+    close(fds[1]);
+    if (first < 0) {
+        close(fds[0]);
+        fill_result(result, "clone", "container process", clone_errno);
+        return -1;
+    }
+
+    pid_t pid = via_intermediate ? -1 : first;
+    int failed = 0;
+    for (;;) {
+        struct sync_msg msg;
+        ssize_t n = read_msg(fds[0], &msg);
+        if (n < 0) {
+            fill_result(result, "read", "sync pipe", errno);
+            failed = 1;
+            break;
+        }
+        if (n == 0) {
+            /* EOF: every writer is gone. Success if the container process exec'd (no fifo
+             * wanted); otherwise it died before reporting. */
+            if (pid < 0 || config->exec_fifo_dir_fd >= 0) {
+                fill_result(result, "start", "container process exited during setup", ECHILD);
+                failed = 1;
+            }
+            break;
+        }
+        if (msg.type == MSG_PID) {
+            pid = msg.pid;
+            continue;
+        }
+        if (msg.type == MSG_READY) break;
+        if (msg.type == MSG_ERROR) {
+            result->error = msg.failure.error;
+            child_strlcpy(result->stage, msg.failure.stage, sizeof(result->stage));
+            child_strlcpy(result->detail, msg.failure.detail, sizeof(result->detail));
+            failed = 1;
+            break;
+        }
+    }
+    close(fds[0]);
+    if (via_intermediate) {
+        while (waitpid(first, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    if (failed) {
+        kill_and_reap(pid);
+        errno = result->error;
+        return -1;
+    }
+    result->pid = pid;
+    return 0;
+}
+#endif
