@@ -180,4 +180,54 @@ struct RuntimeIntegrationTests {
         try sandbox.runtime.delete(id: "target", force: true)
         #expect(try wait(pid: initPid).signal == SIGKILL)
     }
+
+    @Test func execWithATerminalSendsThePtyOverTheConsoleSocket() throws {
+        let sandbox = try RuntimeSandbox()
+        let spec = try sandbox.spec(["sleep", "30"])
+        let bundle = try sandbox.bundle(spec, name: "tty")
+        try sandbox.runtime.create(id: "tty", bundle: bundle, options: CreateOptions(startImmediately: true))
+        let console = try ConsoleListener(directory: sandbox.work)
+        var process = spec.process!
+        process.terminal = true
+        process.args = ["sh", "-c", "tty; test -t 0 && echo stdin-is-a-tty"]
+        let pid = try sandbox.runtime.exec(id: "tty", process: process, options: ExecOptions(tty: true, consoleSocket: console.path))
+        let master = try console.receiveMaster()
+        let output = readAll(master)  // EIO once the process (the last holder of the pty) exits
+        close(master)
+        #expect(try wait(pid: pid).code == 0)
+        #expect(output.contains("/dev/pts/0"))
+        #expect(output.contains("stdin-is-a-tty"))
+        try sandbox.runtime.delete(id: "tty", force: true)
+    }
+
+    @Test func noPivotMovesTheRootfsAndChroots() throws {
+        let sandbox = try RuntimeSandbox()
+        let bundle = try sandbox.bundle(try sandbox.spec(["sh", "-c", "ls /; hostname"]), name: "nopivot")
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        try sandbox.runtime.create(id: "nopivot", bundle: bundle, options: CreateOptions(stdout: fds[1], startImmediately: true, noPivot: true))
+        close(fds[1])
+        let output = readAll(fds[0])
+        close(fds[0])
+        #expect(try sandbox.runtime.wait(id: "nopivot").code == 0)
+        #expect(output == "bin\ndev\netc\nproc\nroot\nsys\ntmp\nwww\nswiftlet\n")
+        try sandbox.runtime.delete(id: "nopivot")
+    }
+
+    @Test func hooksGetTheStateOnStdin() throws {
+        let sandbox = try RuntimeSandbox()
+        var spec = try sandbox.spec(["true"])
+        let prestart = sandbox.work + "/prestart.json"
+        let poststop = sandbox.work + "/poststop.json"
+        spec.hooks = Hooks(
+            prestart: [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(prestart)"])],
+            poststop: [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(poststop)"])])
+        let outcome = try sandbox.run(spec, id: "hooked")
+        #expect(outcome.exit.code == 0)
+        let before = try JSONDecoder().decode(ContainerState.self, from: Data(contentsOf: URL(fileURLWithPath: prestart)))
+        #expect(before.id == "hooked")
+        #expect(before.pid > 0)
+        let after = try JSONDecoder().decode(ContainerState.self, from: Data(contentsOf: URL(fileURLWithPath: poststop)))
+        #expect(after.status == .stopped)
+    }
 }
