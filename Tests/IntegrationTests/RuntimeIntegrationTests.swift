@@ -20,7 +20,7 @@ struct RuntimeIntegrationTests {
     @Test func containerSeesOnlyItsRootfs() throws {
         let sandbox = try RuntimeSandbox()
         let marker = sandbox.work + "/host-marker"
-        FileManager.default.createFile(atPath: marker, contents: Data("host".utf8))
+        _ = FileManager.default.createFile(atPath: marker, contents: Data("host".utf8))
         let outcome = try sandbox.run(try sandbox.spec(["sh", "-c", "ls /; cat \(marker) 2>/dev/null || echo no-marker"]))
         let entries = outcome.output.split(separator: "\n").map(String.init)
         #expect(Array(entries.dropLast()).sorted() == ["bin", "dev", "etc", "proc", "root", "sys", "tmp", "www"])
@@ -222,12 +222,39 @@ struct RuntimeIntegrationTests {
         spec.hooks = Hooks(
             prestart: [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(prestart)"])],
             poststop: [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(poststop)"])])
-        let outcome = try sandbox.run(spec, id: "hooked")
-        #expect(outcome.exit.code == 0)
+        let bundle = try sandbox.bundle(spec, name: "hooked")
+        let pid = try sandbox.runtime.create(id: "hooked", bundle: bundle)
         let before = try JSONDecoder().decode(ContainerState.self, from: Data(contentsOf: URL(fileURLWithPath: prestart)))
         #expect(before.id == "hooked")
-        #expect(before.pid > 0)
+        #expect(before.pid == pid)
+        #expect(before.status == .created)
+        try sandbox.runtime.start(id: "hooked")
+        #expect(try sandbox.runtime.wait(id: "hooked").code == 0)
+        try sandbox.runtime.delete(id: "hooked")
         let after = try JSONDecoder().decode(ContainerState.self, from: Data(contentsOf: URL(fileURLWithPath: poststop)))
+        #expect(after.id == "hooked")
         #expect(after.status == .stopped)
+    }
+
+    @Test func symlinksInTheImageCannotPlaceMountsOnTheHost() throws {
+        let sandbox = try RuntimeSandbox()
+        let rootfs = sandbox.work + "/rootfs"
+        #expect(spawnAndWait(["/bin/cp", "-a", RuntimeTestImage.rootfs, rootfs], stdout: "/dev/null", stderr: "/dev/null").code == 0)
+        let hostTarget = sandbox.work + "/host-target"
+        try FileManager.default.createDirectory(atPath: hostTarget, withIntermediateDirectories: true)
+        // Absolute and relative links out of the rootfs.
+        try FileManager.default.createSymbolicLink(atPath: rootfs + "/escape", withDestinationPath: hostTarget)
+        try FileManager.default.createSymbolicLink(atPath: rootfs + "/up", withDestinationPath: "../../../../../..\(hostTarget)")
+        var spec = try sandbox.spec(["sh", "-c", "ls -d /escape/inside /up/also && echo mounted"])
+        spec.root = Root(path: rootfs, readonly: false)
+        spec.mounts? += [
+            Mount(destination: "/escape/inside", type: "tmpfs", source: "tmpfs"),
+            Mount(destination: "/up/also", type: "tmpfs", source: "tmpfs"),
+        ]
+        let outcome = try sandbox.run(spec)
+        #expect(outcome.exit.code == 0)
+        #expect(outcome.output.contains("mounted"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hostTarget).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: rootfs + hostTarget + "/inside"))
     }
 }
