@@ -69,6 +69,14 @@ struct RuntimeIntegrationCLITests {
         let gone = cli.run(["state", "life"])
         #expect(gone.status.code != 0)
         #expect(gone.stderr == "swiftlet-runtime: container \"life\" does not exist\n")
+        // containerd's shim reads errors from --log in --log-format json.
+        let log = sandbox.work + "/runtime-log.json"
+        #expect(cli.run(["--log", log, "--log-format", "json", "--systemd-cgroup=false", "state", "life"]).status.code == 1)
+        let entry = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: log))) as? [String: String]
+        #expect(entry == ["level": "error", "msg": "container \"life\" does not exist"])
+        let systemd = cli.run(["--systemd-cgroup", "state", "life"])
+        #expect(systemd.status.code != 0)
+        #expect(systemd.stderr.contains("--systemd-cgroup is not supported"))
         for dir in sandbox.cgroupDirectories(spec.linux!.cgroupsPath!) {
             #expect(!FileManager.default.fileExists(atPath: dir), "left behind: \(dir)")
         }
