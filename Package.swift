@@ -25,10 +25,17 @@ let package = Package(
                 .linkedLibrary("mnl"),
             ]
         ),
+        // libarchive, openat2 and SHA-256 for the image store (Runtime/Images).
+        .target(
+            name: "CArchive",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
+        ),
         .target(
             name: "Runtime",
             dependencies: [
                 "CRuntimeShim",
+                "CArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -78,16 +85,18 @@ let package = Package(
             dependencies: [
                 "CNI",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // A CNI plugin is exec'd per pod: a static stdlib saves the dynamic loading.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI"]
+            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -30,6 +30,9 @@ for applet in $("$BUSYBOX" --list); do
     [ "$applet" = busybox ] && continue
     ln -s busybox "$ROOTFS/bin/$applet"
 done
+# SysV shared memory helper for the pod IPC tests (busybox has no ipcmk).
+gcc -static -O2 -o "$ROOTFS/bin/shmtool" "$(dirname "$0")/test-image/shmtool.c"
+strip "$ROOTFS/bin/shmtool"
 chmod 1777 "$ROOTFS/tmp"
 chmod 0700 "$ROOTFS/root"
 cat >"$ROOTFS/etc/passwd" <<'EOF'

@@ -8,5 +8,6 @@
 #include "crs_seccomp.h"
 #include "crs_netlink.h"
 #include "crs_sandbox.h"
+#include "crs_daemon.h"
 
 #endif

@@ -35,6 +35,8 @@ public struct ProbeTracker: Sendable, Equatable {
     public private(set) var lastMessage: String?
     private var successes = 0
     private var failures = 0
+    /// Whether the failures in a row have reached the failure threshold.
+    public var failedThreshold: Bool { failures >= schedule.failureThreshold }
     private var lastRun: Date?
 
     public init(schedule: ProbeSchedule, initiallyPassing: Bool) {

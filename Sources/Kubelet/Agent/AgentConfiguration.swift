@@ -1,0 +1,35 @@
+import Foundation
+
+/// The agent's settings (`swiftlet run` flags). Saved as `<root>/agent.json` so the CLI and
+/// `swiftlet reset`, given only `--root`, find the rest.
+public struct AgentConfiguration: Codable, Sendable, Equatable {
+    public var manifests: String = "/etc/swiftlet/manifests"
+    public var root: String = "/var/lib/swiftlet"
+    public var runDir: String = "/run/swiftlet"
+    public var logDir: String = "/var/log/pods"
+    public var nodeName: String = ProcessInfo.processInfo.hostName
+    public var podCIDR: String = "10.244.0.0/24"
+    public var cniConfDir: String = "/etc/cni/net.d"
+    public var cniBinDir: String = "/opt/cni/bin"
+    public var cgroupParent: String = "/swiftlet"
+    /// The cluster DNS address pods get in resolv.conf; nil leaves them the node's.
+    public var clusterDNS: String?
+    public var resync: TimeInterval = 10
+
+    public init() {}
+
+    public var layout: NodeLayout { NodeLayout(root: root, runDir: runDir, logDir: logDir) }
+
+    public func save() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try JSONFile.write(self, to: layout.agentFile)
+    }
+
+    /// The configuration saved under `root`, or the defaults with that root.
+    public static func load(root: String) -> AgentConfiguration {
+        if let saved = JSONFile.read(AgentConfiguration.self, from: root + "/agent.json") { return saved }
+        var config = AgentConfiguration()
+        config.root = root
+        return config
+    }
+}

@@ -1,0 +1,79 @@
+import Dispatch
+import Foundation
+import KubeAPI
+import Logging
+import Runtime
+
+/// Wires the node from its configuration (`swiftlet run`, `swiftlet reset`): the CNI
+/// network, the image store, the monitored runtime, and the agent loop.
+public enum AgentRunner {
+    /// Runs the agent until SIGTERM or SIGINT; pods keep running after it returns.
+    public static func run(_ config: AgentConfiguration, logger: Logger) throws {
+        try config.save()
+        let services = try makeServices(config, logger: logger)
+        let agent = NodeAgent(manifests: config.manifests, services: services, resync: config.resync)
+        let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler {
+                logger.info("signal \(signal): stopping the agent; pods keep running")
+                agent.stop()
+            }
+            source.resume()
+            return source
+        }
+        logger.info("swiftlet agent on node \(config.nodeName): manifests \(config.manifests), pod CIDR \(config.podCIDR)")
+        try agent.run()
+        signals.forEach { $0.cancel() }
+    }
+
+    /// Stops and removes every pod, its network and its state.
+    public static func reset(root: String, logger: Logger) throws {
+        let config = AgentConfiguration.load(root: root)
+        let services = try makeServices(config, logger: logger)
+        let layout = config.layout
+        let uids = (try? FileManager.default.contentsOfDirectory(atPath: layout.podsDir)) ?? []
+        let workers = uids.compactMap { uid -> PodWorker? in
+            guard let pod = JSONFile.read(Pod.self, from: layout.podFile(uid: uid)) else { return nil }
+            return PodWorker(pod: pod, services: services)
+        }
+        for worker in workers {
+            worker.terminate()
+            worker.start()
+        }
+        for worker in workers { _ = worker.wait() }
+        // Containers whose pod record is gone.
+        for id in ContainerFiles.all(root: layout.root) { services.containers.remove(id: id) }
+        try? FileManager.default.removeItem(atPath: layout.podsDir)
+        try? FileManager.default.removeItem(atPath: layout.containersDir)
+        logger.info("removed \(workers.count) pods")
+    }
+}
+
+extension AgentRunner {
+    /// The node's services from its configuration: CNI network, image store, monitored runtime.
+    static func makeServices(_ config: AgentConfiguration, logger: Logger) throws -> NodeServices {
+        let layout = config.layout
+        for dir in [layout.root, layout.runDir, layout.logDir, layout.podsDir, layout.containersDir] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let executableDir = (MonitorLauncher.currentExecutable() as NSString).deletingLastPathComponent
+        let network = try CNIPodNetwork.load(
+            confDir: config.cniConfDir, pluginDirs: [config.cniBinDir, executableDir, "/usr/lib/cni"],
+            podCIDR: config.podCIDR, dataDir: layout.root + "/cni/networks", cacheDir: layout.cniCacheDir, logger: logger)
+        let store = try ImageStore(root: layout.imagesRoot, logger: logger)
+        let runtime = MonitoredContainerRuntime(layout: layout, launcher: MonitorLauncher(runtimeRoot: layout.runtimeRoot), logger: logger)
+        let nodeResolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        return NodeServices(
+            layout: layout, nodeName: config.nodeName, hostIP: gatewayIP(of: config.podCIDR), cgroupParent: config.cgroupParent,
+            clusterDNS: config.clusterDNS, nodeResolvConf: nodeResolvConf, containers: runtime, network: network,
+            images: StoreImageProvider(store: store), logger: logger)
+    }
+
+    /// The node's address as pods see it: the bridge gateway, the pod CIDR's first address.
+    static func gatewayIP(of cidr: String) -> String? {
+        let parts = cidr.split(separator: "/").first?.split(separator: ".").compactMap { UInt32($0) } ?? []
+        guard parts.count == 4 else { return nil }
+        return "\(parts[0]).\(parts[1]).\(parts[2]).\(parts[3] + 1)"
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// What the kubelet knows about one container instance, written when it is created so a
+/// restarted agent can tell whose container a directory holds (the CRI's labels).
+public struct ContainerLabels: Codable, Sendable, Equatable {
+    public var podUID: String
+    public var podName: String
+    public var namespace: String
+    public var containerName: String
+    /// 0 for the first run; the pod's restartCount for the container at creation.
+    public var attempt: Int
+    public var isInit: Bool
+    public var image: String
+    public var imageID: String
+    public var logPath: String
+    public var createdAt: Date
+}
+
+/// Written by the monitor once the container's init runs.
+public struct MonitorRecord: Codable, Sendable, Equatable {
+    public var monitorPID: Int32
+    public var pid: Int32
+    public var startedAt: Date
+}
+
+/// Written by the monitor when the container's init has exited, before it deletes the
+/// runtime state: the facts status needs (exit code, signal, OOM) outlive the container.
+public struct ExitRecord: Codable, Sendable, Equatable {
+    public var exitCode: Int32
+    public var signal: Int32?
+    public var oomKilled: Bool
+    public var finishedAt: Date
+    /// Set when the container never started (its create failed).
+    public var message: String?
+}
+
+/// The files of one container under `<root>/containers/<id>/`: it is also the OCI bundle.
+public struct ContainerFiles: Sendable, Equatable {
+    public let id: String
+    public let directory: String
+
+    public init(root: String, id: String) {
+        self.id = id
+        self.directory = root + "/containers/" + id
+    }
+
+    public var configPath: String { directory + "/config.json" }
+    public var rootfsPath: String { directory + "/rootfs" }
+    public var labelsPath: String { directory + "/labels.json" }
+    public var monitorPath: String { directory + "/monitor.json" }
+    public var exitPath: String { directory + "/exit.json" }
+
+    public func writeLabels(_ labels: ContainerLabels) throws { try JSONFile.write(labels, to: labelsPath) }
+    public func labels() -> ContainerLabels? { JSONFile.read(ContainerLabels.self, from: labelsPath) }
+    public func writeMonitor(_ record: MonitorRecord) throws { try JSONFile.write(record, to: monitorPath) }
+    public func monitor() -> MonitorRecord? { JSONFile.read(MonitorRecord.self, from: monitorPath) }
+    public func writeExit(_ record: ExitRecord) throws { try JSONFile.write(record, to: exitPath) }
+    public func exit() -> ExitRecord? { JSONFile.read(ExitRecord.self, from: exitPath) }
+
+    /// The ids of every container directory under `root`.
+    public static func all(root: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/containers")) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted()
+    }
+}
+
+/// Small JSON files written atomically (temp file + rename), so a reader never sees half.
+public enum JSONFile {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601WithFractions
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601WithFractions
+        return decoder
+    }()
+
+    public static func write<T: Encodable>(_ value: T, to path: String) throws {
+        try AtomicFile.write(try encoder.encode(value), to: path)
+    }
+
+    public static func read<T: Decodable>(_ type: T.Type, from path: String) -> T? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? decoder.decode(type, from: data)
+    }
+}
+
+/// Writes a whole file by rename, so readers see the old or the new contents, never half.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String, mode: Int = 0o644) throws {
+        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard FileManager.default.createFile(atPath: temp, contents: data, attributes: [.posixPermissions: mode]) else {
+            throw KubeletError("cannot write \(temp): \(String(cString: strerror(errno)))")
+        }
+        if rename(temp, path) != 0 {
+            let err = errno
+            unlink(temp)
+            throw KubeletError("cannot rename \(temp) to \(path): \(String(cString: strerror(err)))")
+        }
+    }
+}
+
+/// A failure the kubelet reports as one line.
+public struct KubeletError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension JSONEncoder.DateEncodingStrategy {
+    /// RFC 3339 with fractional seconds: container start and finish times need sub-second
+    /// precision for ordering restarts.
+    static let iso8601WithFractions = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(ISO8601.fractional.string(from: date))
+    }
+}
+
+extension JSONDecoder.DateDecodingStrategy {
+    static let iso8601WithFractions = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = ISO8601.fractional.date(from: text) ?? ISO8601.plain.date(from: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad time \(text)"))
+        }
+        return date
+    }
+}
+
+enum ISO8601 {
+    nonisolated(unsafe) static let fractional: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+    nonisolated(unsafe) static let plain = ISO8601DateFormatter()
+}

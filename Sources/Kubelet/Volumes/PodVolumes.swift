@@ -1,0 +1,97 @@
+import Foundation
+import KubeAPI
+
+/// A pod's volumes on the node: emptyDir directories (tmpfs for `medium: Memory`, bounded by
+/// sizeLimit) under the pod's directory, and hostPath volumes checked or created by type.
+public struct PodVolumes: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Prepares every volume; returns each one's host path by name.
+    public func setUp(_ volumes: [Volume]) throws -> [String: String] {
+        var paths: [String: String] = [:]
+        for volume in volumes {
+            if let emptyDir = volume.emptyDir {
+                paths[volume.name] = try setUpEmptyDir(volume.name, emptyDir)
+            } else if let hostPath = volume.hostPath {
+                paths[volume.name] = try setUpHostPath(volume.name, hostPath)
+            }
+        }
+        return paths
+    }
+
+    func setUpEmptyDir(_ name: String, _ source: EmptyDirVolumeSource) throws -> String {
+        let path = directory + "/" + name
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        chmod(path, 0o777)
+        if source.medium == .memory, !Self.isMountPoint(path) {
+            var options = "mode=0777"
+            if let size = source.sizeLimit, size.value > 0 { options += ",size=\(size.value)" }
+            guard mount("tmpfs", path, "tmpfs", UInt(MS_NOSUID | MS_NODEV), options) == 0 else {
+                throw KubeletError("volume \(name): mount tmpfs at \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        return path
+    }
+
+    func setUpHostPath(_ name: String, _ source: HostPathVolumeSource) throws -> String {
+        let path = source.path
+        let type = source.type ?? .unset
+        var info = stat()
+        let exists = stat(path, &info) == 0
+        let kind = info.st_mode & S_IFMT
+        func fail(_ what: String) -> KubeletError {
+            KubeletError("volume \(name): hostPath type check failed: \(path) is not \(what)")
+        }
+        switch type {
+        case .directoryOrCreate:
+            if !exists {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            } else if kind != S_IFDIR {
+                throw fail("a directory")
+            }
+        case .directory:
+            guard exists, kind == S_IFDIR else { throw fail("a directory") }
+        case .fileOrCreate:
+            if !exists {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]) else {
+                    throw KubeletError("volume \(name): cannot create \(path)")
+                }
+            } else if kind != S_IFREG {
+                throw fail("a file")
+            }
+        case .file:
+            guard exists, kind == S_IFREG else { throw fail("a file") }
+        case .socket:
+            guard exists, kind == S_IFSOCK else { throw fail("a socket") }
+        case .charDevice:
+            guard exists, kind == S_IFCHR else { throw fail("a character device") }
+        case .blockDevice:
+            guard exists, kind == S_IFBLK else { throw fail("a block device") }
+        default:
+            break
+        }
+        return path
+    }
+
+    /// Unmounts memory-backed volumes and removes the pod's volume directory.
+    public func tearDown() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names {
+            let path = directory + "/" + name
+            while Self.isMountPoint(path), umount2(path, Int32(MNT_DETACH)) == 0 {}
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func isMountPoint(_ path: String) -> Bool {
+        var own = stat()
+        var parent = stat()
+        guard stat(path, &own) == 0, stat(path + "/..", &parent) == 0 else { return false }
+        return own.st_dev != parent.st_dev || own.st_ino == parent.st_ino
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Kubelet
+import Logging
+
+/// `swiftlet run`: the node agent.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the node agent: keep the pods of the manifest directory running.")
+
+    @Option(help: "The watched manifest directory.") var manifests: String = "/etc/swiftlet/manifests"
+    @Option(help: "The node's state directory.") var root: String = "/var/lib/swiftlet"
+    @Option(help: "The node's name (default: the hostname).") var nodeName: String?
+    @Option(help: "The pods' subnet.") var podCidr: String = "10.244.0.0/24"
+    @Option(help: "CNI configuration directory.") var cniConfDir: String = "/etc/cni/net.d"
+    @Option(help: "CNI plugin directory.") var cniBinDir: String = "/opt/cni/bin"
+    @Option(help: "Where container logs go.") var logDir: String = "/var/log/pods"
+    @Option(help: "The absolute cgroup under which pods' cgroups go.") var cgroupParent: String = "/swiftlet"
+    @Option(help: "Runtime state: pinned namespaces, the OCI runtime's state.") var runDir: String = "/run/swiftlet"
+    @Option(help: "The cluster DNS address for pods' resolv.conf.") var clusterDns: String?
+
+    func validate() throws {
+        guard cgroupParent.hasPrefix("/") else { throw ValidationError("--cgroup-parent must be absolute: \(cgroupParent)") }
+        guard !cgroupParent.split(separator: "/").contains("process_api") else {
+            throw ValidationError("--cgroup-parent must not be under process_api")
+        }
+        guard podCidr.split(separator: "/").count == 2 else { throw ValidationError("--pod-cidr must be a CIDR: \(podCidr)") }
+    }
+
+    func run() throws {
+        var config = AgentConfiguration()
+        config.manifests = manifests
+        config.root = root
+        config.runDir = runDir
+        config.logDir = logDir
+        if let nodeName { config.nodeName = nodeName }
+        config.podCIDR = podCidr
+        config.cniConfDir = cniConfDir
+        config.cniBinDir = cniBinDir
+        config.cgroupParent = cgroupParent
+        config.clusterDNS = clusterDns
+        do {
+            try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
+        } catch {
+            FileHandle.standardError.write(Data("swiftlet: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `swiftlet reset`: stop and remove every pod.
+struct ResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset", abstract: "Stop and remove every pod, its network and its state.")
+
+    @OptionGroup var rootOptions: RootOptions
+
+    func run() throws {
+        try AgentRunner.reset(root: rootOptions.root, logger: Logger(label: "swiftlet"))
+    }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import Kubelet
+import KubeAPI
+
+/// `swiftlet get pods [-o wide|json|yaml] [-w]`.
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "List objects, as kubectl get.")
+
+    @Argument(help: "What to list: pods (po).") var resource: String
+    @Argument(help: "A name to show only that object.") var name: String?
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+    @Option(name: .shortAndLong, help: "Output format: wide, json or yaml.") var output: String?
+    @Flag(name: .shortAndLong, help: "Watch for changes.") var watch = false
+
+    func validate() throws {
+        guard ["pods", "pod", "po"].contains(resource) else {
+            throw ValidationError("the server doesn't have a resource type \"\(resource)\"")
+        }
+        if let output, !["wide", "json", "yaml"].contains(output) {
+            throw ValidationError("unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,wide,yaml")
+        }
+    }
+
+    func run() throws {
+        let store = PodStore(root: rootOptions.root)
+        var last = ""
+        repeat {
+            var pods = store.pods(namespace: namespaces.selected)
+            if let name {
+                pods = [try store.pod(named: name, namespace: namespaces.namespace)]
+            }
+            let text: String
+            switch output {
+            case "json": text = try ObjectOutput.json(pods) + "\n"
+            case "yaml": text = try ObjectOutput.yaml(pods)
+            default:
+                if pods.isEmpty && !watch {
+                    FileHandle.standardError.write(Data("No resources found\(namespaces.allNamespaces ? "" : " in \(namespaces.namespace) namespace").\n".utf8))
+                    return
+                }
+                text = PodPrinter.table(pods, wide: output == "wide", withNamespace: namespaces.allNamespaces)
+            }
+            if text != last {
+                print(watch && !last.isEmpty ? text.split(separator: "\n").dropFirst().joined(separator: "\n") : text, terminator: watch && !last.isEmpty ? "\n" : "")
+                last = text
+            }
+            if watch { Thread.sleep(forTimeInterval: 0.5) }
+        } while watch
+    }
+}
+
+/// `swiftlet describe pod NAME`.
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show an object in detail, with its events.")
+
+    @Argument(help: "The kind: pod.") var resource: String
+    @Argument(help: "The name.") var name: String
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+
+    func validate() throws {
+        guard ["pods", "pod", "po"].contains(resource) else {
+            throw ValidationError("the server doesn't have a resource type \"\(resource)\"")
+        }
+    }
+
+    func run() throws {
+        let store = PodStore(root: rootOptions.root)
+        let pod = try store.pod(named: name, namespace: namespaces.namespace)
+        print(PodDescriber.describe(pod, events: store.events(of: pod)), terminator: "")
+    }
+}
+
+/// `swiftlet logs POD [-c C] [-f] [--previous] [--tail N]`.
+struct LogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's logs.")
+
+    @Argument(help: "The pod.") var pod: String
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+    @Option(name: .shortAndLong, help: "The container.") var container: String?
+    @Flag(name: .shortAndLong, help: "Follow the log.") var follow = false
+    @Flag(name: .shortAndLong, help: "The previous instance's log.") var previous = false
+    @Option(help: "Only the last N lines.") var tail: Int = -1
+
+    func run() throws {
+        let store = PodStore(root: rootOptions.root)
+        let found = try store.pod(named: pod, namespace: namespaces.namespace)
+        let container = try store.container(of: found, named: container)
+        let path = try store.logPath(container.name, in: found, previous: previous)
+        print(try LogReader.read(path: path, tail: tail >= 0 ? tail : nil), terminator: "")
+        guard follow && !previous else { return }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let uid = found.metadata.uid
+        LogReader.follow(path: path, from: size ?? 0, output: { print($0, terminator: ""); fflush(stdout) }) {
+            // Follow while this instance runs.
+            guard let now = try? store.pod(named: pod, namespace: namespaces.namespace), now.metadata.uid == uid else { return false }
+            return store.status(of: container.name, in: now)?.state?.running != nil
+        }
+    }
+}
+
+/// `swiftlet exec POD [-c C] [-i] [-t] -- CMD...`.
+struct ExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a container; its exit code is this command's.")
+
+    @Argument(help: "The pod.") var pod: String
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+    @Option(name: .shortAndLong, help: "The container.") var container: String?
+    @Flag(name: .shortAndLong, help: "Pass stdin to the command.") var stdin = false
+    @Flag(name: .shortAndLong, help: "Allocate a terminal.") var tty = false
+    @Argument(parsing: .postTerminator, help: "The command.") var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("you must specify at least one command for the container") }
+    }
+
+    func run() throws {
+        let store = PodStore(root: rootOptions.root)
+        let found = try store.pod(named: pod, namespace: namespaces.namespace)
+        let container = try store.container(of: found, named: container)
+        let id = try store.runningContainerID(container.name, in: found)
+        let code = try ContainerExecCLI.run(layout: store.layout, id: id, command: command, stdin: stdin, tty: tty)
+        throw ExitCode(code)
+    }
+}
+
+/// `swiftlet apply -f FILE`: puts the file into the manifest directory.
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "apply", abstract: "Put a manifest into the watched directory.")
+
+    @Option(name: .customShort("f"), help: "The manifest file.") var file: String
+    @Option(help: "The manifest directory.") var manifests: String = "/etc/swiftlet/manifests"
+
+    func run() throws {
+        let written = try ManifestFiles.apply(file: file, directory: manifests)
+        print("\(written) configured")
+    }
+}
+
+/// `swiftlet delete -f FILE` or `swiftlet delete pod NAME`.
+struct DeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a manifest, or a pod.")
+
+    @Argument(help: "pod NAME") var target: [String] = []
+    @Option(name: .customShort("f"), help: "The manifest file to remove.") var file: String?
+    @Option(help: "The manifest directory.") var manifests: String = "/etc/swiftlet/manifests"
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+
+    func validate() throws {
+        if file == nil && (target.count != 2 || !["pod", "pods", "po"].contains(target[0])) {
+            throw ValidationError("use -f FILE, or pod NAME")
+        }
+    }
+
+    func run() throws {
+        if let file {
+            print(try ManifestFiles.delete(file: file, directory: manifests))
+            return
+        }
+        let store = PodStore(root: rootOptions.root)
+        let pod = try store.pod(named: target[1], namespace: namespaces.namespace)
+        print(try ManifestFiles.deletePod(pod, directory: manifests))
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import CNI
-
-@Test func moduleLoads() { #expect(Bool(true)) }

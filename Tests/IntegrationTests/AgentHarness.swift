@@ -1,0 +1,155 @@
+import Foundation
+import KubeAPI
+import Kubelet
+
+/// A real `swiftlet run` agent for one test, in the private namespace scripts/test.sh made:
+/// its own root, manifest dir, CNI network (a bridge and /24 of its own), cgroup parent and
+/// run dir, all removed by `shutDown()`.
+final class AgentHarness: @unchecked Sendable {
+    let name: String
+    let base: String
+    let root: String
+    let manifests: String
+    let cgroupParent: String
+    let subnet: String
+    let bridge: String
+    private(set) var agent: Process?
+    private let logPath: String
+
+    /// Each harness gets a distinct /24 and bridge, so tests can run side by side.
+    private static let counter = NSLock()
+    nonisolated(unsafe) private static var next = 0
+
+    init(_ name: String) throws {
+        Self.counter.lock()
+        let index = Self.next
+        Self.next += 1
+        Self.counter.unlock()
+        self.name = name
+        let tag = "\(getpid() % 1000)x\(index)"
+        base = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-agent-\(name)-\(UUID().uuidString.prefix(6))").path
+        root = base + "/root"
+        manifests = base + "/manifests"
+        cgroupParent = "/swiftlet-test-\(tag)"
+        subnet = "10.\(200 + index / 250).\(index % 250).0/24"
+        bridge = "swt\(tag)"
+        logPath = base + "/agent.log"
+        for dir in [root, manifests, base + "/cni"] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let conflist = """
+            {"cniVersion": "1.0.0", "name": "\(bridge)", "plugins": [{"type": "swiftlet-bridge", "bridge": "\(bridge)",
+              "isGateway": true, "isDefaultGateway": true, "ipMasq": true, "hairpinMode": true,
+              "ipam": {"type": "host-local", "ranges": [[{"subnet": "\(subnet)"}]], "dataDir": "\(base)/ipam"}}]}
+            """
+        try conflist.write(toFile: base + "/cni/10-test.conflist", atomically: true, encoding: .utf8)
+        let status = ImageFixtures.run(builtBinary("swiftlet"), ["images", "import", ImageFixtures.testLayout, "--name", "busybox", "--root", root])
+        guard status == 0 else { throw KubeletError("images import failed: \(status)") }
+    }
+
+    /// The pod IPs come from here; the node reaches them over the bridge.
+    var gateway: String { subnet.replacingOccurrences(of: ".0/24", with: ".1") }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtBinary("swiftlet"))
+        process.arguments = [
+            "run", "--manifests", manifests, "--root", root, "--run-dir", base + "/run", "--log-dir", base + "/logs",
+            "--cni-conf-dir", base + "/cni", "--cgroup-parent", cgroupParent, "--node-name", "node1", "--pod-cidr", subnet,
+        ]
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)!
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        agent = process
+    }
+
+    /// Stops the agent with `signal`, leaving pods running.
+    func stop(signal: Int32 = SIGTERM) {
+        guard let agent, agent.isRunning else { return }
+        kill(agent.processIdentifier, signal)
+        agent.waitUntilExit()
+        self.agent = nil
+    }
+
+    var agentLog: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func write(_ file: String, _ yaml: String) throws {
+        let temp = manifests + "/.tmp-" + file
+        try yaml.write(toFile: temp, atomically: false, encoding: .utf8)
+        rename(temp, manifests + "/" + file)
+    }
+
+    func remove(_ file: String) {
+        unlink(manifests + "/" + file)
+    }
+
+    func pods() -> [Pod] { PodStore(root: root).pods(namespace: nil) }
+
+    func pod(_ name: String) -> Pod? { try? PodStore(root: root).pod(named: name, namespace: "default") }
+
+    func status(_ pod: String, _ container: String) -> ContainerStatus? {
+        guard let found = self.pod(pod) else { return nil }
+        return PodStore(root: root).status(of: container, in: found)
+    }
+
+    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    @discardableResult
+    func wait(_ timeout: TimeInterval = 30, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return condition()
+    }
+
+    func running(_ pod: String) -> Bool {
+        self.pod(pod)?.status?.phase == .running
+            && (self.pod(pod)?.status?.containerStatuses ?? []).allSatisfy { $0.state?.running != nil }
+    }
+
+    /// `swiftlet <arguments> --root <root>`: (exit code, stdout+stderr).
+    func cli(_ arguments: [String]) -> (status: Int32, output: String) {
+        var output = Data()
+        // --root goes before any `--`, after which everything is the container's command.
+        let status = ImageFixtures.run(builtBinary("swiftlet"), [arguments[0], "--root", root] + arguments.dropFirst(), output: &output)
+        return (status, String(decoding: output, as: UTF8.self))
+    }
+
+    /// An HTTP GET with curl from the node's namespace; the body, or nil.
+    func curl(_ url: String) -> String? {
+        var output = Data()
+        let status = ImageFixtures.run("/usr/bin/curl", ["-s", "-m", "3", url], output: &output)
+        return status == 0 ? String(decoding: output, as: UTF8.self) : nil
+    }
+
+    /// Stops the agent, removes every pod (`swiftlet reset`), then the bridge, the cgroup
+    /// parent and the files.
+    func shutDown() {
+        stop()
+        _ = cli(["reset"])
+        _ = ImageFixtures.run("/usr/sbin/ip", ["link", "del", bridge])
+        for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
+            let path = "/sys/fs/cgroup/\(hierarchy)\(cgroupParent)"
+            if hierarchy == "unified" || FileManager.default.fileExists(atPath: path) {
+                Self.removeCgroupTree(path)
+            }
+        }
+        Self.removeCgroupTree("/sys/fs/cgroup\(cgroupParent)")
+        try? FileManager.default.removeItem(atPath: base)
+    }
+
+    static func removeCgroupTree(_ path: String) {
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for child in children {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path + "/" + child, isDirectory: &isDir), isDir.boolValue {
+                removeCgroupTree(path + "/" + child)
+            }
+        }
+        rmdir(path)
+    }
+}

@@ -1,0 +1,296 @@
+import Foundation
+import KubeAPI
+import Kubelet
+import Testing
+
+/// Issue #4: real pods from manifests through `swiftlet run`, as a user sees them.
+@Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
+struct PodIntegrationTests {
+    static func pod(_ name: String, restartPolicy: String = "Always", grace: Int = 1, _ containers: String, volumes: String = "") -> String {
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: \(name)
+          labels: {app: \(name)}
+        spec:
+          restartPolicy: \(restartPolicy)
+          terminationGracePeriodSeconds: \(grace)
+          containers:
+        \(containers)
+        \(volumes)
+        """
+    }
+
+    @Test func twoContainersShareNetworkIPCAndAnEmptyDir() throws {
+        let node = try AgentHarness("shared")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("web.yaml", Self.pod("web", """
+              - name: a
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "shmtool create 4242 from-a && echo from-a > /data/a.txt && exec httpd -f -p 8080 -h /www"]
+                volumeMounts: [{name: data, mountPath: /data}]
+              - name: b
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "sleep 1000000"]
+                volumeMounts: [{name: data, mountPath: /shared}]
+            """, volumes: """
+              volumes:
+              - name: data
+                emptyDir: {}
+            """))
+        #expect(node.wait { node.running("web") }, "pod never ran:\n\(node.agentLog)")
+        let ip = try #require(node.pod("web")?.status?.podIP)
+        #expect(node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true)
+        // B reaches A over the pod's localhost, sees its SysV segment and its emptyDir file.
+        var fromB = node.cli(["exec", "web", "-c", "b", "--", "wget", "-q", "-O-", "http://localhost:8080/"])
+        #expect(fromB.status == 0 && fromB.output.contains("Hello from Swiftlet"), "\(fromB.output)")
+        #expect(node.wait(5) { node.cli(["exec", "web", "-c", "b", "--", "shmtool", "read", "4242"]).output.contains("from-a") })
+        fromB = node.cli(["exec", "web", "-c", "b", "--", "cat", "/shared/a.txt"])
+        #expect(fromB.output == "from-a\n")
+        // The exit code of exec propagates.
+        #expect(node.cli(["exec", "web", "-c", "b", "--", "sh", "-c", "exit 7"]).status == 7)
+        #expect(node.cli(["get", "pods", "-o", "wide"]).output.contains(ip))
+    }
+
+    @Test func hostPathDirectoryOrCreateIsCreated() throws {
+        let node = try AgentHarness("hostpath")
+        defer { node.shutDown() }
+        let host = node.base + "/host/made/here"
+        try node.start()
+        try node.write("hp.yaml", Self.pod("hp", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "echo written > /mnt/file && sleep 1000000"]
+                volumeMounts: [{name: h, mountPath: /mnt}]
+            """, volumes: """
+              volumes:
+              - name: h
+                hostPath: {path: \(host), type: DirectoryOrCreate}
+            """))
+        #expect(node.wait { (try? String(contentsOfFile: host + "/file", encoding: .utf8)) == "written\n" }, "\(node.agentLog)")
+    }
+
+    @Test func crashingContainerBacksOffWithGrowingRestarts() throws {
+        let node = try AgentHarness("crash")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("crash.yaml", Self.pod("crash", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "echo dying; exit 3"]
+            """))
+        #expect(node.wait(20) { node.status("crash", "c")?.state?.waiting?.reason == "CrashLoopBackOff" }, "\(node.agentLog)")
+        let status = try #require(node.status("crash", "c"))
+        #expect(status.lastState?.terminated?.exitCode == 3)
+        #expect(status.lastState?.terminated?.reason == "Error")
+        #expect(status.state?.waiting?.message?.contains("back-off 10s") == true)
+        let count = status.restartCount
+        #expect(count >= 1)
+        // After the 10 s back-off it runs again, crashes, and waits 20 s.
+        #expect(node.wait(25) { (node.status("crash", "c")?.restartCount ?? 0) > count })
+        #expect(node.wait(5) { node.status("crash", "c")?.state?.waiting?.message?.contains("back-off 20s") == true })
+        #expect(node.cli(["get", "pods"]).output.contains("CrashLoopBackOff"))
+        #expect(node.cli(["logs", "crash"]).output == "dying\n")
+    }
+
+    @Test func onFailureAndNeverAreHonoured() throws {
+        let node = try AgentHarness("policies")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("ok.yaml", Self.pod("done", restartPolicy: "OnFailure", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["true"]
+            """))
+        try node.write("never.yaml", Self.pod("never", restartPolicy: "Never", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "exit 2"]
+            """))
+        try node.write("again.yaml", Self.pod("again", restartPolicy: "OnFailure", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "exit 1"]
+            """))
+        #expect(node.wait { node.pod("done")?.status?.phase == .succeeded }, "\(node.agentLog)")
+        #expect(node.status("done", "c")?.state?.terminated?.reason == "Completed")
+        #expect(node.wait { node.pod("never")?.status?.phase == .failed })
+        #expect(node.status("never", "c")?.restartCount == 0)
+        #expect(node.wait { (node.status("again", "c")?.restartCount ?? 0) >= 1 })
+        Thread.sleep(forTimeInterval: 1)
+        #expect(node.status("done", "c")?.restartCount == 0)
+        #expect(node.status("never", "c")?.restartCount == 0)
+    }
+
+    @Test func probesRestartOnLivenessFailureAndGateReadiness() throws {
+        let node = try AgentHarness("probes")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("probes.yaml", Self.pod("probes", """
+              - name: live
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 1000000"]
+                livenessProbe:
+                  exec: {command: ["cat", "/tmp/healthy"]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+              - name: ready
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "sleep 3; mkdir -p /www && echo up > /www/index.html && exec httpd -f -p 8081 -h /www"]
+                readinessProbe:
+                  httpGet: {path: /, port: 8081}
+                  periodSeconds: 1
+            """))
+        #expect(node.wait { node.status("probes", "ready")?.state?.running != nil }, "\(node.agentLog)")
+        #expect(node.status("probes", "ready")?.ready == false)
+        #expect(node.pod("probes")?.status?.conditions?.first { $0.type == "Ready" }?.status == .false)
+        #expect(node.wait(15) { node.status("probes", "ready")?.ready == true })
+        #expect(node.wait(20) { (node.status("probes", "live")?.restartCount ?? 0) >= 1 }, "\(node.agentLog)")
+        let events = node.cli(["describe", "pod", "probes"]).output
+        #expect(events.contains("Liveness probe failed"))
+    }
+
+    @Test func memoryLimitGivesOOMKilled() throws {
+        let node = try AgentHarness("oom")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("oom.yaml", Self.pod("oom", restartPolicy: "Never", """
+              - name: hog
+                image: busybox
+                imagePullPolicy: Never
+                command: ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]
+                resources:
+                  limits: {memory: 32Mi}
+            """))
+        #expect(node.wait { node.status("oom", "hog")?.state?.terminated != nil }, "\(node.agentLog)")
+        #expect(node.status("oom", "hog")?.state?.terminated?.reason == "OOMKilled")
+        #expect(node.status("oom", "hog")?.state?.terminated?.exitCode == 137)
+    }
+
+    @Test func containerIgnoringSIGTERMIsKilledAfterItsGracePeriod() throws {
+        let node = try AgentHarness("grace")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("stubborn.yaml", Self.pod("stubborn", grace: 2, """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "trap 'echo got TERM' TERM; while true; do sleep 0.2; done"]
+            """))
+        #expect(node.wait { node.running("stubborn") }, "\(node.agentLog)")
+        let uid = try #require(node.pod("stubborn")?.metadata.uid)
+        let started = Date()
+        node.remove("stubborn.yaml")
+        #expect(node.wait(20) { !FileManager.default.fileExists(atPath: node.root + "/pods/" + uid) })
+        let took = Date().timeIntervalSince(started)
+        #expect(took >= 2, "terminated after \(took) s, before the grace period")
+    }
+
+    @Test func removingTheManifestRemovesEverything() throws {
+        let node = try AgentHarness("remove")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("gone.yaml", Self.pod("gone", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sleep", "1000000"]
+                resources: {limits: {memory: 64Mi}}
+            """, volumes: """
+              volumes:
+              - name: m
+                emptyDir: {medium: Memory, sizeLimit: 1Mi}
+            """))
+        #expect(node.wait { node.running("gone") }, "\(node.agentLog)")
+        let ip = try #require(node.pod("gone")?.status?.podIP)
+        let uid = try #require(node.pod("gone")?.metadata.uid)
+        #expect(FileManager.default.fileExists(atPath: node.base + "/ipam/\(node.bridge)/\(ip)"))
+        #expect(Self.mounts().contains(uid))
+        node.remove("gone.yaml")
+        #expect(node.wait(20) { node.pod("gone") == nil })
+        #expect(!FileManager.default.fileExists(atPath: node.base + "/ipam/\(node.bridge)/\(ip)"), "IP still allocated")
+        #expect(!Self.mounts().contains(uid), "mounts left:\n\(Self.mounts())")
+        #expect(!Self.links().contains("veth") || !Self.bridgePorts(node.bridge).contains("veth"), "veth left")
+        #expect(Self.cgroupDirectories(node.cgroupParent).allSatisfy { !$0.contains(uid) })
+    }
+
+    @Test func brokenManifestIsReportedAndTheGoodPodRuns() throws {
+        let node = try AgentHarness("broken")
+        defer { node.shutDown() }
+        try node.write("bad.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: bad}
+            spec:
+              containers:
+              - name: c
+                image: busybox
+                resources: {limits: {memory: lots}}
+            """)
+        try node.write("good.yaml", Self.pod("good", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sleep", "1000000"]
+            """))
+        try node.start()
+        #expect(node.wait { node.running("good") }, "\(node.agentLog)")
+        #expect(node.agentLog.contains("bad.yaml"))
+        #expect(node.agentLog.contains("resources.limits"))
+        #expect(node.pod("bad") == nil)
+    }
+
+    @Test func restartedAgentAdoptsRunningPods() throws {
+        let node = try AgentHarness("adopt")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("keep.yaml", Self.pod("keep", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sleep", "1000000"]
+            """))
+        #expect(node.wait { node.running("keep") }, "\(node.agentLog)")
+        let before = try #require(node.status("keep", "c"))
+        let ip = node.pod("keep")?.status?.podIP
+        node.stop(signal: SIGKILL)
+        try node.start()
+        Thread.sleep(forTimeInterval: 2)
+        let after = try #require(node.status("keep", "c"))
+        #expect(after.containerID == before.containerID)
+        #expect(after.restartCount == before.restartCount)
+        #expect(after.state?.running != nil)
+        #expect(node.pod("keep")?.status?.podIP == ip)
+        #expect(node.pods().count == 1)
+    }
+
+    static func mounts() -> String { (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "" }
+
+    static func links() -> String {
+        var output = Data()
+        ImageFixtures.run("/usr/sbin/ip", ["-o", "link"], output: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func bridgePorts(_ bridge: String) -> String {
+        var output = Data()
+        ImageFixtures.run("/usr/sbin/ip", ["-o", "link", "show", "master", bridge], output: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func cgroupDirectories(_ parent: String) -> [String] {
+        let base = "/sys/fs/cgroup/memory" + parent
+        return (FileManager.default.enumerator(atPath: base)?.allObjects as? [String]) ?? []
+    }
+}
