@@ -1,5 +1,6 @@
 #ifdef __linux__
 #include "crs_sandbox.h"
+#include "child_fds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,8 +75,7 @@ int crs_pin_namespaces(int kinds, const char *hostname, const char *net_path,
         return -1;
     }
     if (pid == 0) {
-        close(report[0]);
-        close(hold[1]);
+        crs_close_fds_except(report[1], hold[0]);
         pin_child(kinds, hostname, report[1], hold[0]);
     }
     close(report[1]);
