@@ -26,12 +26,13 @@ swiftlet() { "$BIN/swiftlet" "$@"; }
 heading() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 cleanup() {
-    [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
+    if [ -n "$AGENT" ]; then kill "$AGENT" 2>/dev/null || true; wait "$AGENT" 2>/dev/null || true; fi
     swiftlet reset --root "$ROOT" >/dev/null 2>&1 || true
+    swiftlet proxy --cleanup >/dev/null 2>&1 || true
     ip link del swiftlet0 2>/dev/null || true
     local d
     for d in /sys/fs/cgroup/*"$CGROUP_PARENT" /sys/fs/cgroup"$CGROUP_PARENT"; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+        if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
     done
     rm -rf "$WORK"
 }
@@ -48,8 +49,9 @@ swiftlet run --manifests "$MANIFESTS" --root "$ROOT" --run-dir "$WORK/run" --log
     --cni-conf-dir "$WORK/cni" --cgroup-parent "$CGROUP_PARENT" --node-name demo-node >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 
-heading "swiftlet apply -f examples/web.yaml"
+heading "swiftlet apply -f examples/web.yaml -f examples/web-service.yaml"
 swiftlet apply -f examples/web.yaml --manifests "$MANIFESTS"
+swiftlet apply -f examples/web-service.yaml --manifests "$MANIFESTS"
 for _ in $(seq 1 100); do
     swiftlet get pods --root "$ROOT" 2>/dev/null | grep -q ' 2/2 .*Running' && break
     sleep 0.2
@@ -63,7 +65,19 @@ heading "curl http://$IP:8080/ from the node"
 curl -s -m 5 "http://$IP:8080/"
 echo
 
-sleep 2
+VIP="$(jq -r .spec.clusterIP "$ROOT/objects/services/default/web.json")"
+heading "The Service web: curl http://$VIP/ (its ClusterIP) from the node"
+# The endpoints follow readiness on the agent's next pass.
+for _ in $(seq 1 50); do curl -s -m 1 -o /dev/null "http://$VIP/" && break; sleep 0.2; done
+curl -s -m 5 "http://$VIP/"
+echo
+heading "...and by name from inside the pod: wget http://web.default.svc.cluster.local/"
+swiftlet exec web -c sidecar --root "$ROOT" -- wget -q -O- http://web.default.svc.cluster.local/
+echo
+heading "kube-proxy's rules for it (iptables -t nat, KUBE-SVC/KUBE-SEP)"
+iptables-save -t nat | grep -E '^-A KUBE-(SVC|SEP)' | grep 'default/web' || true
+
+sleep 1
 heading "swiftlet logs web -c sidecar"
 swiftlet logs web -c sidecar --tail 3 --root "$ROOT"
 
@@ -73,8 +87,9 @@ swiftlet exec web -c httpd --root "$ROOT" -- ps
 heading "swiftlet describe pod web (first lines)"
 swiftlet describe pod web --root "$ROOT" | head -20
 
-heading "swiftlet delete -f examples/web.yaml"
+heading "swiftlet delete -f examples/web.yaml -f examples/web-service.yaml"
 swiftlet delete -f examples/web.yaml --manifests "$MANIFESTS"
+swiftlet delete -f examples/web-service.yaml --manifests "$MANIFESTS"
 for _ in $(seq 1 100); do
     [ -z "$(swiftlet get pods --root "$ROOT" 2>/dev/null)" ] && break
     sleep 0.2
