@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -88,5 +89,73 @@ pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[],
         return -1;
     }
     return first[0];
+}
+
+/* PID 1 of the pod's shared PID namespace: reaps whatever is orphaned into it. */
+static void pid_holder_main(void) {
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    for (;;) {
+        int status;
+        if (waitpid(-1, &status, 0) < 0 && errno == ECHILD) {
+            /* Nothing to reap: sleep until a child appears (SIGCHLD) or we are killed. */
+            int sig;
+            sigset_t chld;
+            sigemptyset(&chld);
+            sigaddset(&chld, SIGCHLD);
+            sigwait(&chld, &sig);
+        }
+    }
+}
+
+pid_t crs_spawn_pid_namespace_holder(void) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) < 0) return -1;
+    pid_t child = fork();
+    if (child < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (child == 0) {
+        crs_close_fds_except(report[1], -1);
+        int result[2] = {-1, 0};
+        if (setsid() < 0 || unshare(CLONE_NEWPID) < 0) {
+            result[1] = errno;
+            (void)!write(report[1], result, sizeof(result));
+            _exit(1);
+        }
+        pid_t holder = fork();
+        if (holder == 0) {
+            close(report[1]);
+            int null_fd = open("/dev/null", O_RDWR);
+            if (null_fd >= 0) {
+                dup2(null_fd, 0);
+                dup2(null_fd, 1);
+                dup2(null_fd, 2);
+                if (null_fd > 2) close(null_fd);
+            }
+            pid_holder_main();
+        }
+        result[0] = holder;
+        result[1] = holder < 0 ? errno : 0;
+        (void)!write(report[1], result, sizeof(result));
+        _exit(0);
+    }
+    close(report[1]);
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    int result[2] = {-1, EIO};
+    ssize_t n;
+    while ((n = read(report[0], result, sizeof(result))) < 0 && errno == EINTR) {}
+    close(report[0]);
+    if (n != (ssize_t)sizeof(result) || result[0] <= 0) {
+        errno = n == (ssize_t)sizeof(result) && result[1] != 0 ? result[1] : EIO;
+        return -1;
+    }
+    return result[0];
 }
 #endif

@@ -56,6 +56,34 @@ struct PodIntegrationTests {
         #expect(node.cli(["get", "pods", "-o", "wide"]).output.contains(ip))
     }
 
+    @Test func shareProcessNamespaceShowsEachContainerTheOthersProcesses() throws {
+        let node = try AgentHarness("sharepid")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("pid.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: pids}
+            spec:
+              shareProcessNamespace: true
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: a
+                image: busybox
+                imagePullPolicy: Never
+                command: ["httpd", "-f", "-p", "8080"]
+              - name: b
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sleep", "1000000"]
+            """)
+        #expect(node.wait { node.running("pids") }, "\(node.agentLog)")
+        let ps = node.cli(["exec", "pids", "-c", "b", "--", "ps", "-o", "pid,args"])
+        #expect(ps.output.contains("httpd -f -p 8080") && ps.output.contains("sleep 1000000"), "\(ps.output)")
+        // PID 1 is the pod's namespace holder, not a container.
+        #expect(!ps.output.contains("    1 httpd") && !ps.output.contains("    1 sleep"), "\(ps.output)")
+    }
+
     @Test func hostPathDirectoryOrCreateIsCreated() throws {
         let node = try AgentHarness("hostpath")
         defer { node.shutDown() }

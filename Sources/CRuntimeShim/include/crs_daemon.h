@@ -12,4 +12,10 @@
 /// daemon saw it).
 pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd);
 
+/// Starts the holder of a pod's shared PID namespace (shareProcessNamespace): a process that
+/// is PID 1 of a new PID namespace, in its own session, reaping orphans and otherwise
+/// sleeping until killed. Returns its pid in the caller's namespace (its
+/// /proc/<pid>/ns/pid is what containers join), or -1 with errno set.
+pid_t crs_spawn_pid_namespace_holder(void);
+
 #endif

@@ -364,9 +364,10 @@ public final class PodWorker: @unchecked Sendable {
             let users = (try? UserDatabase.load(rootfs: rootfs)) ?? UserDatabase()
             let config = try ContainerConfigBuilder.build(container: container, image: image.config, users: users, context: context)
             let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
+            let pidNamespace = spec.shareProcessNamespace == true ? try sharedPIDNamespace.path() : nil
             let placement = ContainerPlacement(
                 networkNamespace: sandbox.networkPath, ipcNamespace: sandbox.ipcPath, utsNamespace: sandbox.utsPath,
-                cgroupsPath: podCgroup + "/" + id, rootfs: "rootfs")
+                pidNamespace: pidNamespace, cgroupsPath: podCgroup + "/" + id, rootfs: "rootfs")
             let spec = try OCISpecGenerator.spec(for: config, placement: placement)
             try services.containers.start(id: id, spec: spec, logPath: logPath)
             waiting[start.name] = nil
@@ -387,6 +388,10 @@ public final class PodWorker: @unchecked Sendable {
             events.record("Warning", "Failed", "Error: \(error)", at: now)
             logger.error("start container \(start.name): \(error)")
         }
+    }
+
+    private var sharedPIDNamespace: SharedPIDNamespace {
+        SharedPIDNamespace(directory: layout.sandboxDir(uid: uid) + "-pid")
     }
 
     /// `/swiftlet/pod<uid>`: the pod's cgroup, parent of its containers' cgroups.
@@ -464,6 +469,8 @@ public final class PodWorker: @unchecked Sendable {
             services.network.tearDown(podUID: uid, namespace: namespace, name: name, netns: sandbox.networkPath)
         }
         try? sandbox.remove()
+        sharedPIDNamespace.remove()
+        try? FileManager.default.removeItem(atPath: sharedPIDNamespace.directory)
         PodVolumes(directory: layout.volumesDir(uid: uid)).tearDown()
         if let cgroup = try? Cgroups.manager(path: podCgroup) { try? cgroup.destroy() }
         try? FileManager.default.removeItem(atPath: layout.podDir(uid: uid))

@@ -1,0 +1,40 @@
+import CRuntimeShim
+import Foundation
+
+/// The PID namespace a pod with `shareProcessNamespace: true` gives all its containers: held
+/// by a tiny process that is its PID 1 (upstream's pause container), recorded in the sandbox
+/// directory so a restarted agent finds it again.
+public struct SharedPIDNamespace: Sendable, Equatable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    var recordPath: String { directory + "/pid-holder" }
+
+    /// The holder's pid, when it is alive.
+    public var holder: Int32? {
+        guard let text = try? String(contentsOfFile: recordPath, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              pid > 0, kill(pid, 0) == 0 else { return nil }
+        return pid
+    }
+
+    /// The namespace containers join, starting its holder when there is none.
+    public func path() throws -> String {
+        if let pid = holder { return "/proc/\(pid)/ns/pid" }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pid = crs_spawn_pid_namespace_holder()
+        guard pid > 0 else {
+            throw KubeletError("start the pod's PID namespace holder: \(String(cString: strerror(errno)))")
+        }
+        try AtomicFile.write(Data("\(pid)\n".utf8), to: recordPath)
+        return "/proc/\(pid)/ns/pid"
+    }
+
+    /// Ends the holder (and with it anything left in the namespace).
+    public func remove() {
+        if let pid = holder { kill(pid, SIGKILL) }
+        unlink(recordPath)
+    }
+}
