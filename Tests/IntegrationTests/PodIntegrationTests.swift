@@ -84,6 +84,57 @@ struct PodIntegrationTests {
         #expect(!ps.output.contains("    1 httpd") && !ps.output.contains("    1 sleep"), "\(ps.output)")
     }
 
+    @Test func initContainersEnvAndSecurityContextApply() throws {
+        let node = try AgentHarness("initsec")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("sec.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sec}
+            spec:
+              terminationGracePeriodSeconds: 1
+              initContainers:
+              - name: first
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "echo one >> /work/order"]
+                volumeMounts: [{name: work, mountPath: /work}]
+              - name: second
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "echo two >> /work/order"]
+                volumeMounts: [{name: work, mountPath: /work}]
+              containers:
+              - name: app
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sleep", "1000000"]
+                env:
+                - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                - {name: GREETING, value: "hello $(POD_NAME)"}
+                securityContext:
+                  runAsUser: 65534
+                  runAsGroup: 65534
+                  readOnlyRootFilesystem: true
+                  allowPrivilegeEscalation: false
+                  capabilities: {drop: ["ALL"]}
+                volumeMounts: [{name: work, mountPath: /work}]
+              volumes:
+              - {name: work, emptyDir: {}}
+            """)
+        #expect(node.wait { node.running("sec") }, "\(node.agentLog)")
+        #expect(node.pod("sec")?.status?.initContainerStatuses?.allSatisfy { $0.state?.terminated?.reason == "Completed" } == true)
+        func run(_ command: String) -> String { node.cli(["exec", "sec", "-c", "app", "--", "sh", "-c", command]).output }
+        #expect(run("cat /work/order") == "one\ntwo\n", "init containers run in order, once each")
+        let ip = node.pod("sec")?.status?.podIP ?? "?"
+        #expect(run("echo $POD_NAME $POD_IP; echo $GREETING") == "sec-node1 \(ip)\nhello sec-node1\n")
+        #expect(run("id -u; id -g") == "65534\n65534\n")
+        #expect(run("touch /rootfile 2>&1 || echo refused").contains("refused"))
+        #expect(run("grep -E '^(CapEff|NoNewPrivs)' /proc/self/status") == "CapEff:\t0000000000000000\nNoNewPrivs:\t1\n")
+    }
+
     @Test func hostPathDirectoryOrCreateIsCreated() throws {
         let node = try AgentHarness("hostpath")
         defer { node.shutDown() }
