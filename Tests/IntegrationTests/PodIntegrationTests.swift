@@ -51,6 +51,8 @@ struct PodIntegrationTests {
         #expect(node.wait(5) { node.cli(["exec", "web", "-c", "b", "--", "shmtool", "read", "4242"]).output.contains("from-a") })
         fromB = node.cli(["exec", "web", "-c", "b", "--", "cat", "/shared/a.txt"])
         #expect(fromB.output == "from-a\n")
+        // -t gives the command a terminal.
+        #expect(node.cli(["exec", "web", "-c", "b", "-t", "--", "tty"]).output.contains("/dev/pts/"))
         // The exit code of exec propagates.
         #expect(node.cli(["exec", "web", "-c", "b", "--", "sh", "-c", "exit 7"]).status == 7)
         #expect(node.cli(["get", "pods", "-o", "wide"]).output.contains(ip))

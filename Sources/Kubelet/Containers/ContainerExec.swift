@@ -71,15 +71,27 @@ public enum ContainerExecCLI {
             throw KubeletError("\(files.configPath): no process")
         }
         process.args = command
-        // A terminal would need a console socket; commands run on plain pipes (stdio as given).
-        process.terminal = false
+        process.terminal = tty
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(devNull) }
         var options = ExecOptions()
         options.stdin = stdin ? 0 : devNull
         options.stdout = 1
         options.stderr = 2
+        // With a terminal, the container's pty master comes back over a console socket and
+        // is relayed to this process's stdio, as runc does.
+        var console: ConsoleListener?
+        if tty {
+            console = try ConsoleListener(directory: "/tmp")
+            options.tty = true
+            options.consoleSocket = console?.path
+        }
         let pid = try runtime.exec(id: id, process: process, options: options)
+        if let console {
+            let master = try console.receiveMaster()
+            ConsoleListener.relay(master: master, input: stdin ? 0 : devNull, output: 1)
+            close(master)
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signal = status & 0x7f
