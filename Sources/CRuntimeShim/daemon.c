@@ -21,6 +21,16 @@ static void mark_cloexec_above_stdio(int keep_fd) {
     if (keep_fd >= 0) fcntl(keep_fd, F_SETFD, 0);
 }
 
+/* stdin, stdout and stderr on /dev/null, for a process that outlives its caller's stdio. */
+static void stdio_to_null(void) {
+    int null_fd = open("/dev/null", O_RDWR);
+    if (null_fd < 0) return;
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+    if (null_fd > 2) close(null_fd);
+}
+
 /* Runs in the intermediate child of a multithreaded parent: async-signal-safe calls only. */
 static void daemon_child(const char *path, char *const argv[], char *const envp[], int keep_fd,
                          int report_fd) {
@@ -39,13 +49,7 @@ static void daemon_child(const char *path, char *const argv[], char *const envp[
         (void)!write(report_fd, ok, sizeof(ok));
         _exit(0);
     }
-    int null_fd = open("/dev/null", O_RDWR);
-    if (null_fd >= 0) {
-        dup2(null_fd, 0);
-        dup2(null_fd, 1);
-        dup2(null_fd, 2);
-        if (null_fd > 2) close(null_fd);
-    }
+    stdio_to_null();
     mark_cloexec_above_stdio(keep_fd);
     execve(path, argv, envp);
     int err[2] = {-1, errno};
@@ -53,8 +57,9 @@ static void daemon_child(const char *path, char *const argv[], char *const envp[
     _exit(127);
 }
 
-pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd) {
-    int report[2];
+/* fork() with a CLOEXEC report pipe: returns the child's pid (0 in the child), report[0]
+ * for the parent and report[1] for the child; -1 with errno and nothing open on failure. */
+static pid_t fork_reporting(int report[2]) {
     if (pipe2(report, O_CLOEXEC) < 0) return -1;
     pid_t child = fork();
     if (child < 0) {
@@ -62,8 +67,14 @@ pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[],
         close(report[0]);
         close(report[1]);
         errno = saved;
-        return -1;
     }
+    return child;
+}
+
+pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd) {
+    int report[2];
+    pid_t child = fork_reporting(report);
+    if (child < 0) return -1;
     if (child == 0) {
         crs_close_fds_except(report[1], keep_fd);
         daemon_child(path, argv, envp, keep_fd, report[1]);
@@ -111,15 +122,8 @@ static void pid_holder_main(void) {
 
 pid_t crs_spawn_pid_namespace_holder(void) {
     int report[2];
-    if (pipe2(report, O_CLOEXEC) < 0) return -1;
-    pid_t child = fork();
-    if (child < 0) {
-        int saved = errno;
-        close(report[0]);
-        close(report[1]);
-        errno = saved;
-        return -1;
-    }
+    pid_t child = fork_reporting(report);
+    if (child < 0) return -1;
     if (child == 0) {
         crs_close_fds_except(report[1], -1);
         int result[2] = {-1, 0};
@@ -131,13 +135,7 @@ pid_t crs_spawn_pid_namespace_holder(void) {
         pid_t holder = fork();
         if (holder == 0) {
             close(report[1]);
-            int null_fd = open("/dev/null", O_RDWR);
-            if (null_fd >= 0) {
-                dup2(null_fd, 0);
-                dup2(null_fd, 1);
-                dup2(null_fd, 2);
-                if (null_fd > 2) close(null_fd);
-            }
+            stdio_to_null();
             pid_holder_main();
         }
         result[0] = holder;
