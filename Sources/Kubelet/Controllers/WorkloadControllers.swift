@@ -49,13 +49,20 @@ extension ControllerPass {
         for index in state.replicaSets.indices { syncReplicaSet(at: index) }
         for index in state.deployments.indices { updateDeploymentStatus(at: index) }
         for index in state.daemonSets.indices { syncDaemonSet(at: index) }
+        // Jobs first, so a CronJob sees the Jobs that just finished; then the Jobs it created.
+        syncJobs(skipping: [])
+        let synced = Set(state.jobs.compactMap(\.metadata.uid))
         for index in state.cronJobs.indices { syncCronJob(at: index) }
-        var index = 0
-        while index < state.jobs.count {
-            if syncJob(at: index) { index += 1 }
-        }
+        syncJobs(skipping: synced)
         collectGarbage()
         sortState()
+    }
+
+    func syncJobs(skipping: Set<String>) {
+        var index = 0
+        while index < state.jobs.count {
+            if skipping.contains(state.jobs[index].metadata.uid ?? "") || syncJob(at: index) { index += 1 }
+        }
     }
 
     /// Pods the user deleted leave the desired list (their controller replaces them).
