@@ -1,19 +1,20 @@
 import Foundation
 import Yams
 
-/// Serializes API objects the way the upstream API and kubectl print them: fields in
-/// declaration order (apiVersion, kind, metadata, spec, status), nils omitted, timestamps
-/// RFC 3339; `-o yaml` style with sorted keys and quoted ambiguous strings.
+/// Serializes API objects the way kubectl prints them: keys sorted (kubectl prints through
+/// unstructured maps, so `apiVersion, kind, metadata, spec, status` and alphabetical below),
+/// nils omitted, timestamps RFC 3339, Secret data base64; YAML quotes strings that would
+/// otherwise read back as numbers or booleans. Output is deterministic.
 public enum KubeEncoder {
     /// Why an object could not be serialized.
     public struct EncodingFailure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// Compact JSON.
+    /// Compact JSON with sorted keys.
     public static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
