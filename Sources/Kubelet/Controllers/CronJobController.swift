@@ -48,7 +48,7 @@ extension ControllerPass {
         }
         let schedule: CronSchedule
         do {
-            schedule = try CronSchedule(cronJob.spec.schedule)
+            schedule = try CronSchedule(parsing: cronJob.spec.schedule)
         } catch {
             recordOnce(cronJob, "UnparseableSchedule", "unparseable schedule: \"\(cronJob.spec.schedule)\" : \(error)")
             return
@@ -62,7 +62,7 @@ extension ControllerPass {
         var scheduled: Date?
         var missed = 0
         var cursor = earliest
-        while let next = schedule.next(after: cursor, in: timeZone), next <= now {
+        while let next = schedule.next(after: cursor, timeZone: timeZone), next <= now {
             scheduled = next
             missed += 1
             cursor = next
