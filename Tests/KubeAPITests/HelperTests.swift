@@ -21,6 +21,7 @@ import Testing
         #expect(prepared.metadata.name == "web-node1")
         #expect(prepared.metadata.namespace == "default")
         #expect(prepared.spec.nodeName == "Node1")
+        #expect(prepared.status?.phase == .pending)
         let uid = prepared.metadata.uid ?? ""
         #expect(uid.count == 32 && uid.allSatisfy(\.isHexDigit))
         #expect(prepared.metadata.annotations == [

@@ -111,3 +111,14 @@ import Testing
     #expect(volumes[5].projected?.sources?.count == 3)
     #expect(QOSClass.of(pod) == .burstable)
 }
+
+@Test func crlfLineEndingsAndByteOrderMarkAreAccepted() {
+    let text = "\u{FEFF}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: \"1\"\r\n"
+    let results = ManifestDecoder().decode(fileName: "w.yaml", text: text)
+    guard case .configMap(let map)? = results.first?.object?.object else {
+        Issue.record("\(results)")
+        return
+    }
+    #expect(map.metadata.name == "crlf")
+    #expect(map.data == ["a": "1"])
+}
