@@ -148,6 +148,34 @@ import Testing
         #expect(failed.message == "Container main for pod default/\(fatal.metadata.name!) failed with exit code 42 matching FailJob rule at index 0")
     }
 
+    @Test func onFailureRestartsCountTowardTheBackoffLimit() throws {
+        var spec = jobSpec(backoffLimit: 2)
+        spec.template.spec.restartPolicy = .onFailure
+        let node = FakeNode([jobObject("retry", spec)])
+        node.passes(2)
+        let uid = node.state.pods[0].metadata.uid!
+        node.observed[uid]?.status?.containerStatuses = [
+            ContainerStatus(name: "main", ready: false, restartCount: 2, image: "busybox:1.36", imageID: "")
+        ]
+        node.pass()
+        #expect(node.job("retry")?.status?.conditions == nil)
+        node.observed[uid]?.status?.containerStatuses?[0].restartCount = 3
+        node.pass()
+        #expect(node.job("retry")?.status?.conditions?.first?.reason == "BackoffLimitExceeded")
+        #expect(node.state.pods.isEmpty)
+    }
+
+    @Test func ttlAlsoRemovesAFailedJob() {
+        let node = FakeNode([jobObject("bad", jobSpec(backoffLimit: 0, ttl: 0))])
+        node.pass()
+        node.finish(node.state.pods[0].metadata.uid!, exitCode: 1)
+        node.pass()
+        #expect(node.job("bad")?.status?.conditions?.first?.reason == "BackoffLimitExceeded")
+        node.pass()
+        #expect(node.job("bad") == nil)
+        #expect(node.state.pods.isEmpty)
+    }
+
     @Test func suspendedJobRunsNothing() {
         var spec = jobSpec()
         spec.suspend = true
