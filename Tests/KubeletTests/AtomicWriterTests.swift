@@ -193,7 +193,7 @@ import Testing
     }
 
     static func isWhole(_ body: String) -> Bool {
-        let version = Int(body.dropFirst().prefix { $0.isNumber }) ?? -1
+        guard body.hasPrefix("v"), let version = Int(body.dropFirst().prefix { $0.isNumber }) else { return false }
         return body == "v\(version)" + String(repeating: ".", count: version % 7 * 1000)
     }
 }
