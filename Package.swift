@@ -25,10 +25,17 @@ let package = Package(
                 .linkedLibrary("mnl"),
             ]
         ),
+        // libarchive, openat2 and SHA-256 for the image store (Runtime/Images).
+        .target(
+            name: "CArchive",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
+        ),
         .target(
             name: "Runtime",
             dependencies: [
                 "CRuntimeShim",
+                "CArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -84,7 +91,7 @@ let package = Package(
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI"]
+            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -4,6 +4,7 @@ import ArgumentParser
 struct Swiftlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet",
-        abstract: "A Kubernetes node in one binary: runs pods from manifests in a directory."
+        abstract: "A Kubernetes node in one binary: runs pods from manifests in a directory.",
+        subcommands: [ImagesCommand.self]
     )
 }

@@ -134,3 +134,26 @@ import Testing
         #expect(decode("apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n")?.namespace == nil)
     }
 }
+
+@Test func goZeroValuesAreDefaulted() {
+    let results = ManifestDecoder().decode(fileName: "z.yaml", text: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: z}
+        spec:
+          restartPolicy: ""
+          containers:
+          - name: c
+            image: busybox
+            ports: [{containerPort: 80, protocol: ""}]
+            readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 0, timeoutSeconds: 0}
+        """)
+    guard case .pod(let pod)? = results.first?.object?.object else {
+        Issue.record("\(results)")
+        return
+    }
+    #expect(pod.spec.restartPolicy == .always)
+    #expect(pod.spec.containers[0].ports?[0].protocol == .tcp)
+    #expect(pod.spec.containers[0].readinessProbe?.periodSeconds == 10)
+    #expect(pod.spec.containers[0].readinessProbe?.timeoutSeconds == 1)
+}

@@ -21,6 +21,7 @@ import Testing
         #expect(prepared.metadata.name == "web-node1")
         #expect(prepared.metadata.namespace == "default")
         #expect(prepared.spec.nodeName == "Node1")
+        #expect(prepared.status?.phase == .pending)
         let uid = prepared.metadata.uid ?? ""
         #expect(uid.count == 32 && uid.allSatisfy(\.isHexDigit))
         #expect(prepared.metadata.annotations == [
@@ -92,5 +93,67 @@ import Testing
         var changed = template
         changed.spec.containers[0].env = [EnvVar(name: "V", value: "2")]
         #expect(PodTemplateHash.of(changed) != hash)
+    }
+}
+
+@Test func objectKeysIdentifyObjects() {
+    let results = ManifestDecoder().decode(fileName: "k.yaml", text: """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: a}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: a, namespace: team}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: team}
+        """)
+    let keys = results.compactMap { $0.object?.object.key }
+    #expect(keys.map(\.description) == ["ConfigMap default/a", "ConfigMap team/a", "Namespace team"])
+    #expect(Set(keys).count == 3)
+}
+
+@Suite struct CronScheduleTests {
+    let utc = TimeZone(identifier: "UTC")!
+
+    func at(_ text: String) -> Date { KubeTime.parse(text)! }
+
+    func next(_ schedule: String, after: String, zone: String = "UTC") throws -> String? {
+        try CronSchedule(parsing: schedule).next(after: at(after), timeZone: TimeZone(identifier: zone)!)
+            .map { KubeTime($0).description }
+    }
+
+    @Test func nextActivations() throws {
+        #expect(try next("*/1 * * * *", after: "2024-05-01T12:00:30Z") == "2024-05-01T12:01:00Z")
+        #expect(try next("*/15 * * * *", after: "2024-05-01T12:00:00Z") == "2024-05-01T12:15:00Z")
+        #expect(try next("0 3 * * *", after: "2024-05-01T04:00:00Z") == "2024-05-02T03:00:00Z")
+        #expect(try next("30 8 1 * *", after: "2024-05-01T09:00:00Z") == "2024-06-01T08:30:00Z")
+        #expect(try next("@hourly", after: "2024-12-31T23:59:59Z") == "2025-01-01T00:00:00Z")
+        #expect(try next("0 0 29 2 *", after: "2024-03-01T00:00:00Z") == "2028-02-29T00:00:00Z")
+        #expect(try next("0 0 30 2 *", after: "2024-03-01T00:00:00Z") == nil)
+        // Sunday as 0, 7 and a name; 2024-05-05 is a Sunday.
+        for dow in ["0", "7", "sun", "SUN"] {
+            #expect(try next("0 12 * * \(dow)", after: "2024-05-01T00:00:00Z") == "2024-05-05T12:00:00Z")
+        }
+        // Both day fields restricted: either matches (the 10th, or the Sunday before it).
+        #expect(try next("0 0 10 * 0", after: "2024-05-01T00:00:00Z") == "2024-05-05T00:00:00Z")
+        // A stepped day-of-week is not a star: day-of-month * AND it.
+        #expect(try next("0 0 * * 1-5/2", after: "2024-05-04T00:00:00Z") == "2024-05-06T00:00:00Z")
+        #expect(try next("0 9 * jan-mar mon", after: "2024-05-01T00:00:00Z") == "2025-01-06T09:00:00Z")
+        #expect(try next("@every 90s", after: "2024-05-01T00:00:00Z") == "2024-05-01T00:01:30Z")
+    }
+
+    @Test func timeZones() throws {
+        // 09:00 in New York (EDT, UTC-4 in May).
+        #expect(try next("0 9 * * *", after: "2024-05-01T00:00:00Z", zone: "America/New_York") == "2024-05-01T13:00:00Z")
+    }
+
+    @Test(arguments: ["* * *", "61 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "5-1 * * * *",
+        "*/0 * * * *", "a * * * *", "1-2-3 * * * *", "@fortnightly", "@every", "@every 5x", ""])
+    func refusesInvalid(schedule: String) {
+        #expect(throws: CronSchedule.ParseError.self) { try CronSchedule(parsing: schedule) }
+        #expect(CronSchedule.problem(schedule) != nil)
     }
 }

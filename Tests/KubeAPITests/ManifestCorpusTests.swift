@@ -83,6 +83,40 @@ import Testing
         #expect(results.map(\.description) == ["deep.yaml: nesting deeper than 100 levels"])
     }
 
+    @Test func anchorsAndMergeKeysWork() {
+        let results = decoder.decode(fileName: "a.yaml", text: """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers:
+              - &base
+                name: a
+                image: busybox:1.36
+                env: [{name: MODE, value: a}]
+              - <<: *base
+                name: b
+            """)
+        guard case .pod(let pod)? = results.first?.object?.object else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(pod.spec.containers.map(\.name) == ["a", "b"])
+        #expect(pod.spec.containers[1].image == "busybox:1.36")
+        #expect(pod.spec.containers[1].env == [EnvVar(name: "MODE", value: "a")])
+    }
+
+    @Test func aliasesCannotNestPastTheDepthLimit() {
+        var text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx: &x " + String(repeating: "[", count: 60)
+            + String(repeating: "]", count: 60) + "\n"
+        text += "y: " + String(repeating: "[", count: 60) + "*x" + String(repeating: "]", count: 60) + "\n"
+        let results = decoder.decode(fileName: "a.yaml", text: text)
+        let line = results.map(\.description).joined()
+        #expect(results.count == 1)
+        #expect(line.hasPrefix("a.yaml: document 1: y[0][0]"))
+        #expect(line.hasSuffix("...: nesting deeper than 100 levels") && line.count < 140)
+    }
+
     @Test func unknownFieldsAreWarnings() {
         let yaml = """
             apiVersion: v1
@@ -129,5 +163,34 @@ import Testing
         }
         #expect(pod.spec.restartPolicy == nil)
         #expect(pod.metadata.namespace == nil)
+    }
+}
+
+@Suite struct NestingScannerTests {
+    func exceeds(_ text: String) -> Bool { NestingScanner.exceeds(Array(text.utf8), limit: 100) }
+
+    @Test func ordinaryContentIsNotMistakenForNesting() {
+        // Brackets and quotes inside plain scalars, 150 of them.
+        #expect(!exceeds(String(repeating: "msg: see [1 and {2 it's \"odd\n", count: 150)))
+        // A block scalar holding deeply indented text.
+        var block = "script: |\n"
+        for level in 0..<150 { block += String(repeating: " ", count: 2 + level) + "x\n" }
+        #expect(!exceeds(block + "after: 1\n"))
+        // Pretty JSON is flow context; its indentation is not block nesting.
+        var json = ""
+        for level in 0..<50 { json += String(repeating: " ", count: level * 4) + "{\"k\":\n" }
+        #expect(!exceeds(json + String(repeating: "}", count: 50)))
+        // Many sibling flow collections close as they go.
+        #expect(!exceeds(String(repeating: "- [a, {b: [c]}]\n", count: 500)))
+    }
+
+    @Test func realNestingIsCaught() {
+        #expect(exceeds(String(repeating: "[", count: 101)))
+        #expect(exceeds("k: " + String(repeating: "{a: ", count: 101)))
+        #expect(exceeds(String(repeating: "- ", count: 101) + "x\n"))
+        var block = ""
+        for level in 0..<101 { block += String(repeating: " ", count: level) + "k\(level):\n" }
+        #expect(exceeds(block))
+        #expect(exceeds("a: \"[[[\"\nb: " + String(repeating: "[", count: 101)))
     }
 }

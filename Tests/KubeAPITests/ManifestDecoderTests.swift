@@ -76,3 +76,49 @@ import Testing
     }
     #expect(map.data == ["k": "v/xé", "n": "1"])
 }
+
+@Test func goodPodFixtureCarriesEveryField() throws {
+    let url = Fixtures.directory.appendingPathComponent("good/pod.yaml")
+    let results = ManifestDecoder().decode(fileName: "pod.yaml", bytes: try Fixtures.bytes(url))
+    guard case .pod(let pod)? = results.first?.object?.object else {
+        Issue.record("\(results)")
+        return
+    }
+    #expect(pod.metadata.namespace == "shop")
+    #expect(pod.spec.shareProcessNamespace == true)
+    #expect(pod.spec.dnsConfig?.options?.first == PodDNSConfigOption(name: "ndots", value: "2"))
+    #expect(pod.spec.initContainers?.map(\.name) == ["setup"])
+    let httpd = pod.spec.containers[0]
+    #expect(httpd.args == ["-f", "-p", "$(PORT)", "-h", "/work"])
+    #expect(httpd.env?[3].valueFrom?.resourceFieldRef?.divisor?.value == 1 << 20)
+    #expect(httpd.env?[4].valueFrom?.configMapKeyRef == ConfigMapKeySelector(name: "web-config", key: "greeting", optional: true))
+    #expect(httpd.envFrom?.first?.prefix == "CFG_")
+    #expect(httpd.resources?.limits?["cpu"]?.description == "500m")
+    #expect(httpd.volumeMounts?[2].subPath == "web")
+    #expect(httpd.livenessProbe?.httpGet?.httpHeaders == [HTTPHeader(name: "X-Probe", value: "liveness")])
+    #expect(httpd.livenessProbe?.failureThreshold == 5)
+    #expect(httpd.lifecycle?.preStop?.sleep?.seconds == 1)
+    #expect(httpd.securityContext?.capabilities == Capabilities(add: ["NET_BIND_SERVICE"], drop: ["ALL"]))
+    #expect(httpd.terminationMessagePath == "/tmp/termination-log")
+    #expect(pod.spec.containers[1].imagePullPolicy == .always)
+    let volumes = pod.spec.volumes ?? []
+    #expect(volumes[1].emptyDir == EmptyDirVolumeSource(medium: .memory, sizeLimit: "16Mi"))
+    #expect(volumes[2].hostPath == HostPathVolumeSource(path: "/var/lib/web", type: .directoryOrCreate))
+    // YAML 1.1 octal, as in most real manifests.
+    #expect(volumes[3].configMap?.defaultMode == 0o440)
+    #expect(volumes[3].configMap?.items == [KeyToPath(key: "greeting", path: "greeting.txt", mode: 0o400)])
+    #expect(volumes[4].secret?.optional == true)
+    #expect(volumes[5].projected?.sources?.count == 3)
+    #expect(QOSClass.of(pod) == .burstable)
+}
+
+@Test func crlfLineEndingsAndByteOrderMarkAreAccepted() {
+    let text = "\u{FEFF}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: \"1\"\r\n"
+    let results = ManifestDecoder().decode(fileName: "w.yaml", text: text)
+    guard case .configMap(let map)? = results.first?.object?.object else {
+        Issue.record("\(results)")
+        return
+    }
+    #expect(map.metadata.name == "crlf")
+    #expect(map.data == ["a": "1"])
+}

@@ -46,8 +46,8 @@ extension PodTemplateSpec {
 extension PodSpec {
     /// Upstream `SetDefaults_PodSpec` plus the per-container, per-volume defaults.
     public mutating func applyDefaults() {
-        if restartPolicy == nil { restartPolicy = .always }
-        if dnsPolicy == nil { dnsPolicy = .clusterFirst }
+        if restartPolicy.isUnset { restartPolicy = .always }
+        if dnsPolicy.isUnset { dnsPolicy = .clusterFirst }
         if terminationGracePeriodSeconds == nil { terminationGracePeriodSeconds = 30 }
         if securityContext == nil { securityContext = PodSecurityContext() }
         if schedulerName == nil { schedulerName = "default-scheduler" }
@@ -70,11 +70,11 @@ extension PodSpec {
 extension Container {
     /// Upstream `SetDefaults_Container` and friends.
     public mutating func applyDefaults() {
-        if imagePullPolicy == nil { imagePullPolicy = Container.defaultPullPolicy(image: image) }
+        if imagePullPolicy.isUnset { imagePullPolicy = Container.defaultPullPolicy(image: image) }
         if terminationMessagePath == nil { terminationMessagePath = "/dev/termination-log" }
-        if terminationMessagePolicy == nil { terminationMessagePolicy = .file }
+        if terminationMessagePolicy.isUnset { terminationMessagePolicy = .file }
         if ports != nil {
-            for index in ports!.indices where ports![index].protocol == nil { ports![index].protocol = .tcp }
+            for index in ports!.indices where ports![index].protocol.isUnset { ports![index].protocol = .tcp }
         }
         if env != nil {
             for index in env!.indices where env![index].valueFrom?.fieldRef != nil
@@ -116,10 +116,10 @@ extension Container {
 extension Probe {
     /// Upstream defaults: timeout 1 s, period 10 s, success 1, failure 3.
     public mutating func applyDefaults() {
-        if timeoutSeconds == nil { timeoutSeconds = 1 }
-        if periodSeconds == nil { periodSeconds = 10 }
-        if successThreshold == nil { successThreshold = 1 }
-        if failureThreshold == nil { failureThreshold = 3 }
+        if timeoutSeconds == nil || timeoutSeconds == 0 { timeoutSeconds = 1 }
+        if periodSeconds == nil || periodSeconds == 0 { periodSeconds = 10 }
+        if successThreshold == nil || successThreshold == 0 { successThreshold = 1 }
+        if failureThreshold == nil || failureThreshold == 0 { failureThreshold = 3 }
         if initialDelaySeconds == nil { initialDelaySeconds = 0 }
         httpGet?.applyDefaults()
     }
@@ -129,7 +129,7 @@ extension HTTPGetAction {
     /// Upstream defaults: path `/`, scheme HTTP.
     public mutating func applyDefaults() {
         if path == nil || path == "" { path = "/" }
-        if scheme == nil { scheme = .http }
+        if scheme.isUnset { scheme = .http }
     }
 }
 
@@ -149,8 +149,8 @@ extension Service {
     /// Upstream defaults: type ClusterIP, sessionAffinity None, protocol TCP, targetPort = port.
     public mutating func applyDefaults() {
         metadata.defaultNamespace()
-        if spec.type == nil { spec.type = .clusterIP }
-        if spec.sessionAffinity == nil { spec.sessionAffinity = ServiceAffinity.none }
+        if spec.type.isUnset { spec.type = .clusterIP }
+        if spec.sessionAffinity.isUnset { spec.sessionAffinity = ServiceAffinity.none }
         if spec.sessionAffinity == .clientIP, spec.sessionAffinityConfig?.clientIP?.timeoutSeconds == nil {
             spec.sessionAffinityConfig = SessionAffinityConfig(clientIP: ClientIPConfig(timeoutSeconds: 10800))
         }
@@ -165,7 +165,7 @@ extension Service {
         }
         if spec.ports != nil {
             for index in spec.ports!.indices {
-                if spec.ports![index].protocol == nil { spec.ports![index].protocol = .tcp }
+                if spec.ports![index].protocol.isUnset { spec.ports![index].protocol = .tcp }
                 if spec.ports![index].targetPort == nil || spec.ports![index].targetPort == .int(0)
                     || spec.ports![index].targetPort == .string("")
                 {
@@ -181,7 +181,7 @@ extension Endpoints {
         metadata.defaultNamespace()
         guard subsets != nil else { return }
         for s in subsets!.indices where subsets![s].ports != nil {
-            for p in subsets![s].ports!.indices where subsets![s].ports![p].protocol == nil {
+            for p in subsets![s].ports!.indices where subsets![s].ports![p].protocol.isUnset {
                 subsets![s].ports![p].protocol = .tcp
             }
         }
@@ -192,7 +192,7 @@ extension EndpointSlice {
     mutating func applyDefaults() {
         metadata.defaultNamespace()
         guard ports != nil else { return }
-        for index in ports!.indices where ports![index].protocol == nil { ports![index].protocol = .tcp }
+        for index in ports!.indices where ports![index].protocol.isUnset { ports![index].protocol = .tcp }
     }
 }
 
@@ -203,7 +203,7 @@ extension Deployment {
         metadata.defaultNamespace()
         if spec.replicas == nil { spec.replicas = 1 }
         if spec.strategy == nil { spec.strategy = DeploymentStrategy() }
-        if spec.strategy!.type == nil { spec.strategy!.type = .rollingUpdate }
+        if spec.strategy!.type.isUnset { spec.strategy!.type = .rollingUpdate }
         if spec.strategy!.type == .rollingUpdate {
             if spec.strategy!.rollingUpdate == nil { spec.strategy!.rollingUpdate = RollingUpdateDeployment() }
             if spec.strategy!.rollingUpdate!.maxUnavailable == nil {
@@ -275,7 +275,7 @@ extension CronJob {
     /// Upstream defaults: concurrencyPolicy Allow, suspend false, history limits 3 and 1.
     public mutating func applyDefaults() {
         metadata.defaultNamespace()
-        if spec.concurrencyPolicy == nil { spec.concurrencyPolicy = .allow }
+        if spec.concurrencyPolicy.isUnset { spec.concurrencyPolicy = .allow }
         if spec.suspend == nil { spec.suspend = false }
         if spec.successfulJobsHistoryLimit == nil { spec.successfulJobsHistoryLimit = 3 }
         if spec.failedJobsHistoryLimit == nil { spec.failedJobsHistoryLimit = 1 }
@@ -289,4 +289,9 @@ extension Secret {
         metadata.defaultNamespace()
         if type == nil || type == "" { type = Secret.opaqueType }
     }
+}
+
+extension Optional where Wrapped: OpenEnum {
+    /// Unset as Go's defaulting sees it: absent or the empty string.
+    var isUnset: Bool { self == nil || self!.rawValue.isEmpty }
 }

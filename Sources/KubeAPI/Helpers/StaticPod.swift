@@ -9,6 +9,7 @@ public enum StaticPod {
     /// it the kubelet's UID: the MD5 of the pod, the node and the source, so the same file
     /// on the same node always yields the same UID, and an edited pod a new one (which is
     /// how the kubelet replaces a pod whose file changed). A UID set in the file is kept.
+    /// The phase starts as Pending.
     ///
     /// - Parameter source: where the pod came from, normally the manifest file's path.
     public static func prepare(_ pod: Pod, nodeName: String, source: String) -> Pod {
@@ -27,6 +28,7 @@ public enum StaticPod {
         annotations[configSourceAnnotation] = "file"
         annotations[configMirrorAnnotation] = pod.metadata.uid
         pod.metadata.annotations = annotations
+        if pod.status == nil { pod.status = PodStatus(phase: .pending) }
         return pod
     }
 }

@@ -134,3 +134,17 @@ public enum KubeObject: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension KubeObject {
+    /// The pod template of a workload (Deployment, ReplicaSet, DaemonSet, Job, CronJob's job).
+    public var podTemplate: PodTemplateSpec? {
+        switch self {
+        case .deployment(let o): return o.spec.template
+        case .replicaSet(let o): return o.spec.template
+        case .daemonSet(let o): return o.spec.template
+        case .job(let o): return o.spec.template
+        case .cronJob(let o): return o.spec.jobTemplate.spec.template
+        default: return nil
+        }
+    }
+}

@@ -69,7 +69,9 @@ public struct ManifestDecoder: Sendable {
             } catch let failure as ManifestValueBuilder.Failure {
                 let error: FieldError
                 switch failure {
-                case .tooDeep(let path): error = FieldError(field: path, message: "nesting deeper than \(ManifestDecoder.maxDepth) levels")
+                case .tooDeep(let path):
+                    let shown = path.count > 60 ? String(path.prefix(60)) + "..." : path
+                    error = FieldError(field: shown, message: "nesting deeper than \(ManifestDecoder.maxDepth) levels")
                 case .tooLarge: error = FieldError(field: "", message: "document expands to more than \(ManifestDecoder.maxNodes) nodes")
                 case .invalid(let path, let message): error = FieldError(field: path, message: message)
                 }

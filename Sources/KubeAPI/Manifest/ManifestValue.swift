@@ -154,7 +154,12 @@ struct ManifestValueBuilder {
 
     let maxDepth: Int
     let maxNodes: Int
+    /// Nodes produced so far, counting every expansion of an alias.
     private(set) var nodes = 0
+    private var deepest = 0
+    /// Anchored subtrees already built: an alias reuses the value (sharing its storage) and
+    /// adds its size and height, so an alias bomb is caught without walking it.
+    private var anchored: [ObjectIdentifier: (value: ManifestValue, nodes: Int, height: Int)] = [:]
 
     init(maxDepth: Int, maxNodes: Int) {
         self.maxDepth = maxDepth
@@ -162,9 +167,28 @@ struct ManifestValueBuilder {
     }
 
     mutating func build(_ node: Node, path: String = "", depth: Int = 0) throws -> ManifestValue {
+        guard let anchor = node.anchor else { return try buildNode(node, path: path, depth: depth) }
+        let key = ObjectIdentifier(anchor)
+        if let cached = anchored[key] {
+            nodes += cached.nodes
+            guard nodes <= maxNodes else { throw Failure.tooLarge }
+            guard depth + cached.height <= maxDepth else { throw Failure.tooDeep(path: path) }
+            deepest = max(deepest, depth + cached.height)
+            return cached.value
+        }
+        let (nodesBefore, deepestBefore) = (nodes, deepest)
+        deepest = depth
+        let value = try buildNode(node, path: path, depth: depth)
+        anchored[key] = (value, nodes - nodesBefore, deepest - depth)
+        deepest = max(deepest, deepestBefore)
+        return value
+    }
+
+    private mutating func buildNode(_ node: Node, path: String, depth: Int) throws -> ManifestValue {
         nodes += 1
         guard nodes <= maxNodes else { throw Failure.tooLarge }
         guard depth <= maxDepth else { throw Failure.tooDeep(path: path) }
+        deepest = max(deepest, depth)
         switch node {
         case .scalar(let scalar):
             return try scalarValue(scalar, node: node, path: path)

@@ -52,7 +52,8 @@ enum NestingScanner {
             }
 
             var previous: UInt8 = space
-            var lastSignificant: UInt8 = space
+            // The last non-blank character outside quotes; 0 at the start of the line's content.
+            var lastSignificant: UInt8 = 0
             while position < lineEnd {
                 let byte = bytes[position]
                 if let open = quote {
@@ -60,20 +61,28 @@ enum NestingScanner {
                         position += 2
                         continue
                     }
-                    if byte == open { quote = nil }
+                    if byte == open {
+                        quote = nil
+                        lastSignificant = byte
+                    }
                 } else {
-                    let atTokenStart =
-                        previous == space || previous == UInt8(ascii: "\t") || previous == UInt8(ascii: "[")
-                        || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",")
-                        || previous == UInt8(ascii: ":")
+                    let afterBlank = previous == space || previous == UInt8(ascii: "\t")
+                    // Where a new node may start: in flow context after `[ { , :`, in block
+                    // context only at the start of the content or after `key:`, `-` or `?`.
+                    let nodeStart: Bool
+                    if flowDepth > 0 {
+                        nodeStart = lastSignificant == 0 || "[{,:".utf8.contains(lastSignificant)
+                    } else {
+                        nodeStart = lastSignificant == 0 || (afterBlank && ":-?".utf8.contains(lastSignificant))
+                    }
                     switch byte {
-                    case hash where previous == space || previous == UInt8(ascii: "\t"):
+                    case hash where afterBlank:
                         position = lineEnd
                         continue
                     case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                        if atTokenStart || flowDepth > 0 { quote = byte }
+                        if nodeStart { quote = byte }
                     case UInt8(ascii: "["), UInt8(ascii: "{"):
-                        if atTokenStart || flowDepth > 0 {
+                        if nodeStart {
                             flowDepth += 1
                             if flowDepth + blockColumns.count > limit { return true }
                         }
@@ -82,7 +91,7 @@ enum NestingScanner {
                     default:
                         break
                     }
-                    if byte != space && byte != UInt8(ascii: "\r") { lastSignificant = byte }
+                    if byte != space && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\r") { lastSignificant = byte }
                 }
                 previous = byte
                 position += 1
@@ -90,7 +99,6 @@ enum NestingScanner {
             if quote == nil, flowDepth == 0, isBlockScalarIndicator(bytes, from: index + column, to: lineEnd) {
                 blockScalarParent = column
             }
-            _ = lastSignificant
             index = lineEnd + 1
         }
         return false

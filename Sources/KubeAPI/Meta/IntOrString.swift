@@ -58,11 +58,10 @@ public enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible, E
             return value
         case .string(let text):
             guard text.hasSuffix("%"), let percent = Int(text.dropLast()) else { return nil }
-            let product = percent * total
-            if roundUp {
-                return product >= 0 ? (product + 99) / 100 : product / 100
-            }
-            return product / 100
+            // Int128 keeps absurd percentages from trapping; the result saturates.
+            let product = Int128(percent) * Int128(total)
+            let scaled = roundUp && product >= 0 ? (product + 99) / 100 : product / 100
+            return Int(clamping: scaled)
         }
     }
 }

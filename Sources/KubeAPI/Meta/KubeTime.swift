@@ -89,7 +89,8 @@ public struct KubeTime: Codable, Sendable, Hashable, Comparable, CustomStringCon
 
     /// Formats a date as RFC 3339 in UTC with the given number of fractional digits.
     public static func format(_ date: Date, fractionalDigits: Int) -> String {
-        let interval = date.timeIntervalSince1970
+        // Clamp to years 0001...9999 so any Date formats instead of trapping.
+        let interval = min(max(date.timeIntervalSince1970, -62_135_596_800), 253_402_300_799)
         let whole = Int(interval.rounded(.down))
         var days = whole / 86400
         var rest = whole % 86400

@@ -88,7 +88,11 @@ extension FieldValidator {
             for problem in NameRules.dns1123LabelErrors(container.name) { add(.invalid("\(path).name", container.name, problem)) }
             if !names.insert(container.name).inserted { add(.duplicate("\(path).name", container.name)) }
         }
-        if (container.image ?? "").trimmingSpaces.isEmpty { add(.required("\(path).image")) }
+        if (container.image ?? "").trimmingSpaces.isEmpty {
+            add(.required("\(path).image"))
+        } else if container.image != container.image?.trimmingSpaces {
+            add(.invalid("\(path).image", container.image!, "must not have leading or trailing whitespace"))
+        }
         validateEnum(container.imagePullPolicy, "\(path).imagePullPolicy")
         validateEnum(container.terminationMessagePolicy, "\(path).terminationMessagePolicy")
         if let policy = container.restartPolicy {
@@ -305,13 +309,14 @@ extension FieldValidator {
         }
         validateAction(exec: probe.exec, httpGet: probe.httpGet, tcpSocket: probe.tcpSocket, path: path)
         if let grpc = probe.grpc { validatePortNumber(grpc.port, "\(path).grpc.port") }
-        validateNonNegative(probe.initialDelaySeconds, "\(path).initialDelaySeconds")
-        for (field, value) in [("timeoutSeconds", probe.timeoutSeconds), ("periodSeconds", probe.periodSeconds),
-            ("successThreshold", probe.successThreshold), ("failureThreshold", probe.failureThreshold)]
+        // Zero means "default" (upstream int32 fields), so only negatives are refused.
+        for (field, value) in [("initialDelaySeconds", probe.initialDelaySeconds), ("timeoutSeconds", probe.timeoutSeconds),
+            ("periodSeconds", probe.periodSeconds), ("successThreshold", probe.successThreshold),
+            ("failureThreshold", probe.failureThreshold)]
         {
-            if let value, value < 1 { add(.invalid("\(path).\(field)", value, "must be greater than or equal to 1")) }
+            validateNonNegative(value, "\(path).\(field)")
         }
-        if successMustBeOne, let success = probe.successThreshold, success != 1 {
+        if successMustBeOne, let success = probe.successThreshold, success > 1 {
             add(.invalid("\(path).successThreshold", success, "must be 1"))
         }
         if let grace = probe.terminationGracePeriodSeconds, grace <= 0 {

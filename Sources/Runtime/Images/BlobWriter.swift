@@ -1,0 +1,77 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Streams one blob into the store: bytes go to a temporary file while being hashed, and
+/// `commit` moves it to `blobs/sha256/<hex>` only if its digest (and size, when known) is
+/// the expected one. A registry pull writes each layer through one of these.
+public final class BlobWriter {
+    public let expected: Digest?
+    public let expectedSize: Int64?
+    private let blobsDirectory: String
+    private let temporaryPath: String
+    private var fd: Int32
+    private var hasher: SHA256Hasher? = SHA256Hasher()
+    public private(set) var written: Int64 = 0
+
+    init(blobsDirectory: String, temporaryDirectory: String, expected: Digest?, expectedSize: Int64?) throws {
+        self.blobsDirectory = blobsDirectory
+        self.expected = expected
+        self.expectedSize = expectedSize
+        var template = Array("\(temporaryDirectory)/blob-XXXXXX".utf8CString)
+        fd = try ImageError.check("create", temporaryDirectory) { mkstemp(&template) }
+        temporaryPath = String(cString: template)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends bytes.
+    public func write(_ buffer: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = try ImageError.check("write", temporaryPath) {
+                Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            }
+            done += n
+        }
+        hasher?.update(buffer)
+        written += Int64(buffer.count)
+    }
+
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write($0) }
+    }
+
+    /// Verifies and stores the blob; returns its digest. Throws `digestMismatch` or
+    /// `sizeMismatch` naming the expected digest, and keeps nothing, when the bytes differ.
+    @discardableResult
+    public func commit() throws -> Digest {
+        guard let done = hasher.take() else { preconditionFailure("blob committed twice") }
+        let digest = done.finalize()
+        defer {
+            close(fd)
+            fd = -1
+        }
+        if let expectedSize, expectedSize != written {
+            unlink(temporaryPath)
+            throw ImageError.sizeMismatch(digest: expected?.description ?? digest.description, expected: expectedSize, actual: written)
+        }
+        if let expected, expected != digest {
+            unlink(temporaryPath)
+            throw ImageError.digestMismatch(expected: expected.description, actual: digest.description)
+        }
+        fchmod(fd, 0o644)
+        let final = "\(blobsDirectory)/\(digest.hex)"
+        try ImageError.check("rename", final) { rename(temporaryPath, final) }
+        return digest
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Runtime
+
+/// `swiftlet images import|list|rm|prune`: the node's local image store.
+struct ImagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "images",
+        abstract: "Manage the node's local images.",
+        subcommands: [ImportImage.self, ListImages.self, RemoveImage.self, PruneImages.self]
+    )
+
+    /// `--root`, where the store lives (`<root>/images`).
+    struct StoreOptions: ParsableArguments {
+        @Option(help: "The node's state directory (images live in <root>/images).") var root: String = "/var/lib/swiftlet"
+
+        /// The store, logging only warnings: the command prints its own results.
+        func open() throws -> ImageStore {
+            var logger = Logger(label: "swiftlet.images")
+            logger.logLevel = .warning
+            return try ImageStore(root: root, logger: logger)
+        }
+    }
+
+    /// Runs a store call, turning any error into one line on stderr and exit status 1.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            FileHandle.standardError.write(Data("swiftlet: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    struct ImportImage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import an OCI image layout (directory or tar) or a docker-archive tar.")
+
+        @Argument(help: "The layout directory or archive.") var path: String
+        @Option(help: "The name to give the image (default: the names the layout or archive carries).") var name: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try ImagesCommand.run {
+                let imported = try store.open().importImage(from: path, name: name)
+                for image in imported {
+                    print("\(image.reference) \(image.manifest.digest)")
+                }
+            }
+        }
+    }
+
+    struct ListImages: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List images.", aliases: ["ls"])
+
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print full digests.") var noTrunc = false
+
+        func run() throws {
+            try ImagesCommand.run {
+                let images = try store.open().list()
+                var rows = [["IMAGE", "DIGEST", "SIZE"]]
+                for image in images {
+                    rows.append([image.reference, noTrunc ? image.digest.description : String(image.digest.description.prefix(19)),
+                                 ImagesCommand.humanSize(image.size)])
+                }
+                let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
+                for row in rows {
+                    print(row.enumerated().map { i, cell in
+                        i == row.count - 1 ? cell : cell.padding(toLength: widths[i] + 3, withPad: " ", startingAt: 0)
+                    }.joined())
+                }
+            }
+        }
+    }
+
+    struct RemoveImage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm", abstract: "Remove image names (content is freed by prune).", aliases: ["remove"])
+
+        @Argument(help: "Image names.") var references: [String]
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            guard !references.isEmpty else { throw ValidationError("give at least one image name") }
+        }
+
+        func run() throws {
+            try ImagesCommand.run {
+                let images = try store.open()
+                for reference in references {
+                    try images.remove(reference)
+                    print("Untagged: \(try ImageReference.normalize(reference))")
+                }
+            }
+        }
+    }
+
+    struct PruneImages: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prune", abstract: "Delete blobs and unpacked layers no image name uses.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try ImagesCommand.run {
+                let report = try store.open().prune()
+                for blob in report.blobs { print("Deleted blob: \(blob)") }
+                for layer in report.layers { print("Deleted layer: \(layer)") }
+                print("Total reclaimed space: \(ImagesCommand.humanSize(report.reclaimedBytes))")
+            }
+        }
+    }
+
+    /// Sizes as docker prints them (decimal units).
+    static func humanSize(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes)B" : String(format: value < 10 ? "%.2f%@" : "%.1f%@", value, units[unit])
+    }
+}
