@@ -1,0 +1,63 @@
+import Foundation
+import KubeAPI
+import Kubelet
+import Testing
+
+/// Issue #6 §1: Deployments through `swiftlet run` with real pods: replicas, self-healing,
+/// scaling, rolling updates.
+@Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
+struct WorkloadDeploymentTests {
+    @Test func replicasRunSelfHealAndScale() throws {
+        let node = try AgentHarness("deploy")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("web.yaml", Workloads.deployment("web", replicas: 3))
+        #expect(node.wait(60) { node.runningPods("web").count == 3 }, "never 3 running:\n\(node.agentLog)")
+        #expect(node.wait(10) { node.cli(["get", "deployments"]).output.contains("3/3") })
+        let table = node.cli(["get", "deploy"]).output
+        #expect(table.hasPrefix("NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    3/3     3            3"), "\(table)")
+        // Pods are named <deployment>-<template hash>-<5 chars> and owned by its ReplicaSet.
+        let pods = node.runningPods("web")
+        #expect(node.cli(["get", "rs"]).output.contains("3         3         3"))
+        for pod in pods {
+            let parts = (pod.metadata.name ?? "").split(separator: "-")
+            #expect(parts.count == 3 && parts[2].count == 5, "\(pod.metadata.name ?? "")")
+            #expect(pod.metadata.ownerReferences?.first?.kind == "ReplicaSet")
+        }
+        #expect(node.cli(["get", "pods"]).output.split(separator: "\n").filter { $0.contains("Running") }.count == 3)
+
+        // Deleting one pod with the CLI: it goes, and a new one takes its place.
+        let victim = try #require(pods.first?.metadata.name)
+        let deleted = node.cli(["delete", "pod", victim])
+        #expect(deleted.status == 0 && deleted.output.contains("pod \"\(victim)\" deleted"), "\(deleted.output)")
+        #expect(node.wait(60) {
+            let running = node.runningPods("web")
+            return running.count == 3 && !running.contains { $0.metadata.name == victim }
+        }, "not replaced:\n\(node.agentLog)")
+
+        // SIGKILL of another pod's process: its container restarts, 3 run again.
+        let target = try #require(node.runningPods("web").first)
+        let pid = try #require(node.containerPID(target))
+        #expect(kill(pid, SIGKILL) == 0)
+        #expect(node.wait(60) {
+            let running = node.runningPods("web")
+            return running.count == 3
+                && running.contains { $0.metadata.uid == target.metadata.uid && ($0.status?.containerStatuses?.first?.restartCount ?? 0) >= 1 }
+        }, "not healed after SIGKILL:\n\(node.agentLog)")
+
+        // Scaling: 5, then 1.
+        try node.write("web.yaml", Workloads.deployment("web", replicas: 5))
+        #expect(node.wait(60) { node.runningPods("web").count == 5 }, "never 5:\n\(node.agentLog)")
+        #expect(node.wait(10) { node.cli(["get", "deployments"]).output.contains("5/5") })
+        try node.write("web.yaml", Workloads.deployment("web", replicas: 1))
+        #expect(node.wait(60) { node.ownedPods("web").count == 1 && node.runningPods("web").count == 1 }, "never 1:\n\(node.agentLog)")
+        #expect(node.wait(10) { node.cli(["get", "deployments"]).output.contains("1/1") })
+        let described = node.cli(["describe", "deployment", "web"]).output
+        #expect(described.contains("ScalingReplicaSet"), "\(described)")
+
+        // Removing the manifest removes the Deployment, its ReplicaSet and pods.
+        node.remove("web.yaml")
+        #expect(node.wait(60) { node.ownedPods("web").isEmpty })
+        #expect(node.wait(10) { node.cli(["get", "deploy"]).output.isEmpty })
+    }
+}
