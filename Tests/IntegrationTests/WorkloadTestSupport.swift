@@ -4,7 +4,8 @@ import Kubelet
 
 /// Manifests and observations shared by the workload tests (issue #6).
 enum Workloads {
-    /// A Deployment of busybox pods running `command`, with `env` and extra pod spec lines.
+    /// A Deployment of busybox pods running `command`, with `env`; `extra` is YAML appended
+    /// to the container (8-space indent), `readiness` likewise, `strategy` to the spec (2).
     static func deployment(
         _ name: String, replicas: Int, namespace: String = "default", env: [String: String] = [:],
         command: String = "sleep 1000000", strategy: String = "", readiness: String = "", extra: String = ""

@@ -71,7 +71,7 @@ public struct ConfigVolumeMount: Sendable {
         guard isMountPoint(path), let resolved = realpath(path, nil) else { return false }
         defer { free(resolved) }
         let mountPoint = String(cString: resolved)
-        guard let table = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+        guard let table = mountInfo() else { return false }
         var fsType: String?
         for line in table.split(separator: "\n") {
             // id parent major:minor root mount-point options [optional…] - type source super-options
@@ -82,6 +82,26 @@ public struct ConfigVolumeMount: Sendable {
             fsType = String(fields[dash + 1])  // later lines are mounted on top
         }
         return fsType == "tmpfs"
+    }
+
+    /// /proc/self/mountinfo in full. Foundation's file readers trust the size procfs
+    /// reports and stop after one page, losing mounts once the table grows.
+    public static func mountInfo() -> String? {
+        let fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// mountinfo writes space, tab, newline and backslash as three-digit octal escapes.

@@ -99,7 +99,7 @@ public struct PodVolumes: Sendable {
         guard let resolved = realpath(directory, nil) else { return [] }
         let base = String(cString: resolved) + "/"
         free(resolved)
-        guard let table = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        guard let table = ConfigVolumeMount.mountInfo() else { return [] }
         var points: Set<String> = []
         for line in table.split(separator: "\n") {
             let fields = line.split(separator: " ")
