@@ -2,22 +2,27 @@ import ArgumentParser
 import Foundation
 import Kubelet
 
-/// `swiftlet rollout status|history deployment/NAME`.
+/// `swiftlet rollout status|history deployment/NAME` (also `deployment NAME`).
 struct RolloutCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rollout", abstract: "Follow or list a Deployment's rollouts.",
-        subcommands: [RolloutStatusCommand.self, RolloutHistoryCommand.self])
-}
+        commandName: "rollout", abstract: "Follow (status) or list (history) a Deployment's rollouts.")
 
-/// `deployment/NAME`, `deployments/NAME`, `deploy/NAME` or `deployment NAME`.
-struct DeploymentTarget: ParsableArguments {
+    @Argument(help: "status or history.") var action: String
     @Argument(help: "deployment/NAME") var target: [String]
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+    @Flag(name: .shortAndLong, inversion: .prefixedNo, help: "status: watch until the rollout finishes.") var watch = true
+    @Option(help: "status: give up after this many seconds (0: never).") var timeout: Double = 0
+    @Option(help: "history: show one revision's pod template.") var revision: Int?
 
     var name: String {
-        target.count == 2 ? target[1] : String(target[0].split(separator: "/", maxSplits: 1).last ?? "")
+        target.count == 2 ? target[1] : String(target.first?.split(separator: "/", maxSplits: 1).last ?? "")
     }
 
     func validate() throws {
+        guard ["status", "history"].contains(action) else {
+            throw ValidationError("unknown rollout command \"\(action)\": use status or history")
+        }
         let kind = target.count == 2 ? target[0] : String(target.first?.split(separator: "/").first ?? "")
         guard (1...2).contains(target.count), ["deployment", "deployments", "deploy", "deployment.apps"].contains(kind),
             !name.isEmpty, target.count == 2 || target[0].contains("/")
@@ -25,23 +30,17 @@ struct DeploymentTarget: ParsableArguments {
             throw ValidationError("use deployment/NAME (only Deployments have rollouts here)")
         }
     }
-}
-
-struct RolloutStatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Watch a Deployment's rollout until it finishes.")
-
-    @OptionGroup var deployment: DeploymentTarget
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var namespaces: NamespaceOptions
-    @Flag(name: .shortAndLong, inversion: .prefixedNo, help: "Watch until the rollout finishes.") var watch = true
-    @Option(help: "Give up after this many seconds (0: never).") var timeout: Double = 0
 
     func run() throws {
         let query = ObjectQuery(root: rootOptions.root)
+        if action == "history" {
+            print(try query.rolloutHistory(deployment: name, namespace: namespaces.namespace, revision: revision), terminator: "")
+            return
+        }
         let deadline = timeout > 0 ? Date().addingTimeInterval(timeout) : Date.distantFuture
         var last = ""
         while true {
-            let status = try query.rolloutStatus(deployment: deployment.name, namespace: namespaces.namespace)
+            let status = try query.rolloutStatus(deployment: name, namespace: namespaces.namespace)
             if status.isFailed {
                 FileHandle.standardError.write(Data((status.text + "\n").utf8))
                 throw ExitCode(1)
@@ -58,19 +57,5 @@ struct RolloutStatusCommand: ParsableCommand {
             }
             Thread.sleep(forTimeInterval: 0.5)
         }
-    }
-}
-
-struct RolloutHistoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "List a Deployment's revisions.")
-
-    @OptionGroup var deployment: DeploymentTarget
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var namespaces: NamespaceOptions
-    @Option(help: "Show one revision's pod template.") var revision: Int?
-
-    func run() throws {
-        print(try ObjectQuery(root: rootOptions.root).rolloutHistory(
-            deployment: deployment.name, namespace: namespaces.namespace, revision: revision), terminator: "")
     }
 }

@@ -61,3 +61,43 @@ struct WorkloadDeploymentTests {
         #expect(node.wait(10) { node.cli(["get", "deploy"]).output.isEmpty })
     }
 }
+
+extension WorkloadDeploymentTests {
+    static let readiness = """
+                readinessProbe:
+                  exec: {command: ["true"]}
+                  initialDelaySeconds: 1
+                  periodSeconds: 1
+        """
+
+    @Test func templateChangeRollsOutKeepingReadyPods() throws {
+        let node = try AgentHarness("rollout")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "1"], readiness: Self.readiness))
+        #expect(node.wait(60) { node.readyPods("app").count == 3 }, "never 3 ready:\n\(node.agentLog)")
+        #expect(node.wait(10) { node.cli(["rollout", "status", "deployment/app", "--no-watch"]).output == "deployment \"app\" successfully rolled out\n" })
+        let before = Set(node.ownedPods("app").compactMap(\.metadata.name))
+
+        // maxSurge 1, maxUnavailable 0 (25% of 3, rounded as upstream): Ready never below 3.
+        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "2"], readiness: Self.readiness))
+        var lowest = Int.max
+        let rolled = node.wait(120) {
+            lowest = min(lowest, node.readyPods("app").count)
+            let pods = node.ownedPods("app")
+            return pods.count == 3 && node.readyPods("app").count == 3
+                && pods.allSatisfy { pod in pod.spec.containers[0].env?.contains { $0.name == "VERSION" && $0.value == "2" } == true }
+        }
+        #expect(rolled, "rollout did not finish:\n\(node.agentLog)")
+        #expect(lowest >= 3, "ready pods fell to \(lowest)")
+        #expect(before.isDisjoint(with: node.ownedPods("app").compactMap(\.metadata.name)))
+        let status = node.cli(["rollout", "status", "deployment/app", "--timeout", "30"])
+        #expect(status.status == 0 && status.output.hasSuffix("deployment \"app\" successfully rolled out\n"), "\(status.output)")
+        let history = node.cli(["rollout", "history", "deployment/app"]).output
+        #expect(history.contains("REVISION  CHANGE-CAUSE\n1         <none>\n2         <none>"), "\(history)")
+        let replicaSets = node.cli(["get", "rs"]).output.split(separator: "\n")
+        #expect(replicaSets.count == 3, "\(replicaSets)")
+        let exec = node.cli(["exec", try #require(node.ownedPods("app").first?.metadata.name), "--", "sh", "-c", "echo $VERSION"])
+        #expect(exec.output == "2\n")
+    }
+}
