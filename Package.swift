@@ -97,6 +97,11 @@ let package = Package(
             // A CNI plugin is exec'd per pod: a static stdlib saves the dynamic loading.
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
+        // Benchmark driver for scripts/bench/kubeproxy.sh; not a product, never installed.
+        .executableTarget(
+            name: "swiftlet-proxy-bench",
+            dependencies: ["KubeProxy", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Images"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),

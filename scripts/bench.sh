@@ -8,6 +8,7 @@ scripts/bootstrap.sh
 swift build -c release --product swiftlet-runtime >/dev/null
 swift build -c release --product swiftlet-bridge >/dev/null
 swift build -c release --product swiftlet >/dev/null
+swift build -c release --product swiftlet-proxy-bench >/dev/null
 export SWIFTLET_BIN_DIR="$(swift build -c release --show-bin-path)"
 sections=("$@")
 if [ ${#sections[@]} -eq 0 ]; then

@@ -2,6 +2,7 @@
 #include "crs_spawn.h"
 #include "crs_sys.h"
 #include "spawn_child.h"
+#include "child_fds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -273,6 +274,9 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
         /* The parent stops reading after READY: from here on, failures go to stderr. */
         close(a->sync_fd);
         a->sync_fd = -1;
+        /* The wait for `start` may be long: drop the copies of the caller's other fds
+         * (other children's sync pipes, a test's output pipes) so nobody waits on us for EOF. */
+        crs_close_fds_except(c->exec_fifo_dir_fd, -1);
         if (wait_exec_fifo(c, f) < 0) return -1;
     }
     if (c->no_new_privileges && child_load_seccomp(c, f) < 0) return -1;

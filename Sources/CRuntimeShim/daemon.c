@@ -1,5 +1,6 @@
 #ifdef __linux__
 #include "crs_daemon.h"
+#include "child_fds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +64,7 @@ pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[],
         return -1;
     }
     if (child == 0) {
-        close(report[0]);
+        crs_close_fds_except(report[1], keep_fd);
         daemon_child(path, argv, envp, keep_fd, report[1]);
     }
     close(report[1]);

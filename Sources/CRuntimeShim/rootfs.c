@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -12,39 +14,6 @@
 #include <unistd.h>
 
 #define PROPAGATION_FLAGS (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
-
-/* mkdir -p, each level 0755; existing directories are fine. */
-static int mkdir_p(const char *path, struct crs_child_failure *f) {
-    char buf[PATH_MAX];
-    child_strlcpy(buf, path, sizeof(buf));
-    size_t len = strlen(buf);
-    for (size_t i = 1; i <= len; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char saved = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST) return child_fail(f, "mkdir", buf, errno);
-        buf[i] = saved;
-    }
-    return 0;
-}
-
-/* The parent directory of a file mount point exists, and the file itself. */
-static int make_file(const char *path, struct crs_child_failure *f) {
-    char parent[PATH_MAX];
-    child_strlcpy(parent, path, sizeof(parent));
-    char *slash = strrchr(parent, '/');
-    if (slash != NULL && slash != parent) {
-        *slash = '\0';
-        if (mkdir_p(parent, f) < 0) return -1;
-    }
-    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        if (errno == EISDIR) return 0;
-        return child_fail(f, "create mount point", path, errno);
-    }
-    close(fd);
-    return 0;
-}
 
 /* The flags the mount at `path` already carries that a bind remount must keep (the kernel
  * refuses to drop locked nosuid/nodev/noexec). */
@@ -65,33 +34,123 @@ static int bind_remount(const char *path, unsigned long flags, struct crs_child_
     return 0;
 }
 
-static int mount_one(const char *rootfs, const struct crs_mount *m, struct crs_child_failure *f) {
-    char dest[PATH_MAX];
-    if (child_path_join(dest, sizeof(dest), rootfs, m->destination) < 0) {
-        return child_fail(f, "mount", m->destination, errno);
+/* Paths inside the rootfs are resolved with openat2(RESOLVE_IN_ROOT): a symlink in the
+ * image ("/dev -> /etc" or "../../host") stays inside the rootfs instead of reaching the
+ * host, as runc's securejoin does. */
+static int open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
+    while (*path == '/') path++;
+    if (*path == '\0') path = ".";
+    struct open_how how;
+    memset(&how, 0, sizeof(how));
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    long fd;
+    do { fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how)); } while (fd < 0 && errno == EINTR);
+    return (int)fd;
+}
+
+/* mkdir -p of `path` inside the root (its last component too unless `file`, which is
+ * created as an empty file instead). A component that is a symlink has its target created
+ * inside the root first, so that resolving through it succeeds. */
+static int mkdir_in_root_depth(int rootfd, const char *path, int file, int depth, struct crs_child_failure *f) {
+    if (depth > 16) return child_fail(f, "mkdir", path, ELOOP);
+    char buf[PATH_MAX];
+    child_strlcpy(buf, path, sizeof(buf));
+    size_t len = strlen(buf);
+    size_t start = 0;
+    while (start < len && buf[start] == '/') start++;
+    while (start < len) {
+        size_t end = start;
+        while (end < len && buf[end] != '/') end++;
+        int last = end >= len;
+        /* The parent: everything before this component. */
+        char prefix[PATH_MAX];
+        memcpy(prefix, buf, start);
+        prefix[start] = '\0';
+        int parent = open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+        if (parent < 0) return child_fail(f, "open", path, errno);
+        char name[NAME_MAX + 1];
+        size_t n = end - start < NAME_MAX ? end - start : NAME_MAX;
+        memcpy(name, buf + start, n);
+        name[n] = '\0';
+        int rc = 0;
+        if (last && file) {
+            int fd = openat(parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+            if (fd >= 0) close(fd);
+            else if (errno != EISDIR && errno != ELOOP && errno != EEXIST) rc = -1;
+        } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+            rc = -1;
+        }
+        int err = errno;
+        struct stat st;
+        char target[PATH_MAX];
+        ssize_t tlen = -1;
+        if (rc == 0 && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+            tlen = readlinkat(parent, name, target, sizeof(target) - 1);
+        }
+        close(parent);
+        if (rc < 0) return child_fail(f, "mkdir", path, err);
+        if (tlen > 0) {
+            target[tlen] = '\0';
+            char resolved[PATH_MAX];
+            if (target[0] == '/') child_strlcpy(resolved, target, sizeof(resolved));
+            else if (child_path_join(resolved, sizeof(resolved), prefix[0] ? prefix : "/", target) < 0)
+                return child_fail(f, "mkdir", path, ENAMETOOLONG);
+            if (mkdir_in_root_depth(rootfd, resolved, last && file, depth + 1, f) < 0) return -1;
+        }
+        start = end;
+        while (start < len && buf[start] == '/') start++;
     }
+    return 0;
+}
+
+static int mkdir_in_root(int rootfd, const char *path, int file, struct crs_child_failure *f) {
+    return mkdir_in_root_depth(rootfd, path, file, 0, f);
+}
+
+/* "/proc/self/fd/N" for an O_PATH fd of the mount point, the target mount(2) gets. */
+static void fd_path(char *out, size_t size, int fd) {
+    snprintf(out, size, "/proc/self/fd/%d", fd);
+}
+
+static int mount_one(int rootfd, const struct crs_mount *m, struct crs_child_failure *f) {
     int bind = (m->flags & MS_BIND) != 0;
+    int file = 0;
     if (bind) {
         struct stat st;
         if (stat(m->source, &st) < 0) return child_fail(f, "mount source", m->source, errno);
-        if (S_ISDIR(st.st_mode) ? mkdir_p(dest, f) < 0 : make_file(dest, f) < 0) return -1;
-        if (mount(m->source, dest, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0) {
-            return child_fail(f, "mount", m->destination, errno);
-        }
-        if ((m->flags & ~(MS_BIND | MS_REC | PROPAGATION_FLAGS)) != 0 &&
-            bind_remount(dest, m->flags, f) < 0) {
-            child_strlcpy(f->detail, m->destination, sizeof(f->detail));
-            return -1;
-        }
-    } else {
-        if (mkdir_p(dest, f) < 0) return -1;
-        if (mount(m->source, dest, m->fstype, m->flags & ~PROPAGATION_FLAGS, m->data) < 0) {
-            return child_fail(f, "mount", m->destination, errno);
-        }
+        file = !S_ISDIR(st.st_mode);
     }
-    if (m->propagation != 0 && mount(NULL, dest, NULL, m->propagation, NULL) < 0) {
-        return child_fail(f, "mount propagation", m->destination, errno);
+    if (mkdir_in_root(rootfd, m->destination, file, f) < 0) return -1;
+    int target = open_in_root(rootfd, m->destination, O_PATH, 0);
+    if (target < 0) return child_fail(f, "open mount point", m->destination, errno);
+    char path[64];
+    fd_path(path, sizeof(path), target);
+    int rc;
+    if (bind) rc = mount(m->source, path, NULL, MS_BIND | (m->flags & MS_REC), NULL);
+    else rc = mount(m->source, path, m->fstype, m->flags & ~PROPAGATION_FLAGS, m->data);
+    int err = errno;
+    close(target);
+    if (rc < 0) return child_fail(f, "mount", m->destination, err);
+
+    int needs_remount = bind && (m->flags & ~(MS_BIND | MS_REC | PROPAGATION_FLAGS)) != 0;
+    if (!needs_remount && m->propagation == 0) return 0;
+    /* Reopen: the old fd names the directory under the new mount, not the mount. */
+    target = open_in_root(rootfd, m->destination, O_PATH, 0);
+    if (target < 0) return child_fail(f, "open mount point", m->destination, errno);
+    fd_path(path, sizeof(path), target);
+    if (needs_remount && bind_remount(path, m->flags, f) < 0) {
+        child_strlcpy(f->detail, m->destination, sizeof(f->detail));
+        close(target);
+        return -1;
     }
+    if (m->propagation != 0 && mount(NULL, path, NULL, m->propagation, NULL) < 0) {
+        err = errno;
+        close(target);
+        return child_fail(f, "mount propagation", m->destination, err);
+    }
+    close(target);
     return 0;
 }
 
@@ -134,9 +193,15 @@ int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failur
     if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
         return child_fail(f, "mount", c->rootfs, errno);
     }
+    int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) return child_fail(f, "open", c->rootfs, errno);
     for (size_t i = 0; i < c->mounts_count; i++) {
-        if (mount_one(c->rootfs, &c->mounts[i], f) < 0) return -1;
+        if (mount_one(rootfd, &c->mounts[i], f) < 0) {
+            close(rootfd);
+            return -1;
+        }
     }
+    close(rootfd);
     if (c->create_devices && create_devices(c->rootfs, f) < 0) return -1;
     return 0;
 }

@@ -1,5 +1,6 @@
 #ifdef __linux__
 #include "crs_sandbox.h"
+#include "child_fds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,29 +27,12 @@ static ssize_t read_full(int fd, void *buf, size_t len) {
     return (ssize_t)done;
 }
 
-/* Closes every fd from `first` to `last` (close_range, or one by one without it). */
-static void close_fds(int first, int last) {
-    if (first > last) return;
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, (unsigned)first, (unsigned)last, 0) == 0) return;
-#endif
-    for (int fd = first; fd <= last && fd < 65536; fd++) close(fd);
-}
-
 /* The child: unshare, set the hostname, report, then wait until the parent has pinned
  * the namespaces (it closes the hold pipe). Only async-signal-safe calls: the parent is
  * a multithreaded Swift process. */
 static void pin_child(int kinds, const char *hostname, int report_fd, int hold_fd) {
     int flags = 0;
     int result[2] = {0, 0}; /* stage (1 unshare, 2 sethostname), errno */
-    /* fork keeps O_CLOEXEC fds: without this, a sandbox being pinned at the same time on
-     * another thread would have its hold pipe's write end held open here, and each child
-     * would wait for the other's EOF forever. */
-    int low = report_fd < hold_fd ? report_fd : hold_fd;
-    int high = report_fd < hold_fd ? hold_fd : report_fd;
-    close_fds(3, low - 1);
-    close_fds(low + 1, high - 1);
-    close_fds(high + 1, 0x7fffffff);
     if (kinds & CRS_PIN_NET) flags |= CLONE_NEWNET;
     if (kinds & CRS_PIN_IPC) flags |= CLONE_NEWIPC;
     if (kinds & CRS_PIN_UTS) flags |= CLONE_NEWUTS;
@@ -92,8 +75,7 @@ int crs_pin_namespaces(int kinds, const char *hostname, const char *net_path,
         return -1;
     }
     if (pid == 0) {
-        close(report[0]);
-        close(hold[1]);
+        crs_close_fds_except(report[1], hold[0]);
         pin_child(kinds, hostname, report[1], hold[0]);
     }
     close(report[1]);

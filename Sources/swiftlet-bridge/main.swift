@@ -2,8 +2,9 @@
 // result or error JSON on stdout, logs on stderr).
 import CNI
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func processEnvironment() -> [String: String] {

@@ -21,9 +21,33 @@ enum Actions {
         return runtime
     }
 
-    /// One line on stderr, as runc prints its errors.
+    /// `--log FILE` and `--log-format json`: containerd's runc shim reads the error of a
+    /// failed command from there.
+    nonisolated(unsafe) static var errorLog: String?
+    nonisolated(unsafe) static var errorLogJSON = false
+
+    /// One line on stderr, as runc prints its errors, and in the --log file if given.
     static func report(_ error: Error) {
-        fputs("swiftlet-runtime: \(error)\n", stderr)
+        let message = "\(error)"
+        fputs("swiftlet-runtime: \(message)\n", stderr)
+        guard let errorLog, let file = fopen(errorLog, "a") else { return }
+        defer { fclose(file) }
+        if errorLogJSON {
+            var escaped = ""
+            for scalar in message.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case "\n": escaped += "\\n"
+                default:
+                    if scalar.value < 0x20 { escaped += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16) }
+                    else { escaped.unicodeScalars.append(scalar) }
+                }
+            }
+            fputs("{\"level\":\"error\",\"msg\":\"\(escaped)\"}\n", file)
+        } else {
+            fputs("level=error msg=\"\(message)\"\n", file)
+        }
     }
 
     static func create(_ runtime: ContainerRuntime, id: String, bundle: String, options: CreateOptions) throws {

@@ -19,6 +19,8 @@ struct FastPath {
     var force = false
     var all = false
     var signal: String?
+    var log: String?
+    var logFormat: String?
 
     static func parse(_ args: [String]) -> FastPath? {
         var p = FastPath()
@@ -40,7 +42,8 @@ struct FastPath {
             let arg = args[i]
             if let v = value(arg, ["--root"]) { guard let v else { return nil }; p.root = v }
             else if let v = value(arg, ["--cgroup-parent"]) { guard let v else { return nil }; p.cgroupParent = v }
-            else if let v = value(arg, ["--log", "--log-format"]) { guard v != nil else { return nil } }
+            else if let v = value(arg, ["--log"]) { guard let v else { return nil }; p.log = v }
+            else if let v = value(arg, ["--log-format"]) { guard let v else { return nil }; p.logFormat = v }
             else { return nil }
             i += 1
         }
@@ -89,6 +92,8 @@ struct FastPath {
 
     /// Runs the command; returns the process exit status.
     func execute() -> Int32 {
+        Actions.errorLog = log
+        Actions.errorLogJSON = logFormat == "json"
         let runtime = Actions.runtime(root: root, cgroupParent: cgroupParent, debug: false)
         guard let id else { return 1 }
         let options = CreateOptions(pidFile: pidFile, consoleSocket: consoleSocket, noPivot: noPivot)

@@ -7,10 +7,17 @@ import Glibc
 @main
 enum SwiftletRuntimeMain {
     static func main() {
-        let args = Array(CommandLine.arguments.dropFirst())
+        // runc's boolean flags also come as --flag=false / --flag=true.
+        let args = CommandLine.arguments.dropFirst().compactMap { arg -> String? in
+            switch arg {
+            case "--systemd-cgroup=false": return nil
+            case "--systemd-cgroup=true": return "--systemd-cgroup"
+            default: return arg
+            }
+        }
         if let command = FastPath.parse(args) {
             exit(command.execute())
         }
-        RuntimeCommand.main()
+        RuntimeCommand.main(args)
     }
 }

@@ -37,8 +37,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Log debug messages to stderr.")
     var debug = false
 
-    @Option(name: .customLong("systemd-cgroup"), help: "Use systemd cgroups (not supported).")
-    var systemdCgroup: Bool = false
+    @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd cgroups (not supported).")
+    var systemdCgroup = false
 
     func validate() throws {
         if systemdCgroup {
@@ -47,7 +47,9 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var runtime: ContainerRuntime {
-        Actions.runtime(root: root, cgroupParent: cgroupParent, debug: debug)
+        Actions.errorLog = log
+        Actions.errorLogJSON = logFormat == "json"
+        return Actions.runtime(root: root, cgroupParent: cgroupParent, debug: debug)
     }
 }
 

@@ -16,7 +16,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where container logs go.") var logDir: String = "/var/log/pods"
     @Option(help: "The absolute cgroup under which pods' cgroups go.") var cgroupParent: String = "/swiftlet"
     @Option(help: "Runtime state: pinned namespaces, the OCI runtime's state.") var runDir: String = "/run/swiftlet"
-    @Option(help: "The cluster DNS address for pods' resolv.conf.") var clusterDns: String?
+    @Option(help: "Service ClusterIPs come from this range.") var serviceCidr: String = "10.96.0.0/16"
+    @Option(help: "The cluster DNS address the agent serves and pods use (\"none\" to leave pods the node's resolvers).") var clusterDns: String = "10.96.0.10"
 
     func validate() throws {
         guard cgroupParent.hasPrefix("/") else { throw ValidationError("--cgroup-parent must be absolute: \(cgroupParent)") }
@@ -37,7 +38,8 @@ struct RunCommand: ParsableCommand {
         config.cniConfDir = cniConfDir
         config.cniBinDir = cniBinDir
         config.cgroupParent = cgroupParent
-        config.clusterDNS = clusterDns
+        config.serviceCIDR = serviceCidr
+        config.clusterDNS = clusterDns == "none" ? nil : clusterDns
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {

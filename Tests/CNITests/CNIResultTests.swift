@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CNI
 
 @Suite struct CNIResultTests {
@@ -37,9 +38,11 @@ import Testing
     }
 
     @Test func masqueradeRulesAreOneTransaction() throws {
-        let add = IPMasqRules.add(network: "swiftlet", subnet: IPv4Prefix("10.244.0.0/24")!, containerID: "abc",
-                                  pod: IPv4Address("10.244.0.2")!)
-        let del = IPMasqRules.delete(network: "swiftlet", containerID: "abc", pod: IPv4Address("10.244.0.2")!, removeChain: true)
+        let add = IPMasqRules.add(
+            network: "swiftlet", subnet: IPv4Prefix("10.244.0.0/24")!, containerID: "abc",
+            pod: IPv4Address("10.244.0.2")!)
+        let del = IPMasqRules.delete(
+            network: "swiftlet", containerID: "abc", pod: IPv4Address("10.244.0.2")!, removeChain: true)
         try expectGolden(add + "---\n" + del, "ipmasq-rules.txt")
     }
 }

@@ -9,7 +9,8 @@ func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation
         try text.write(to: source, atomically: true, encoding: .utf8)
         return
     }
-    let url = try #require(Bundle.module.url(forResource: "Golden/\(name)", withExtension: nil), sourceLocation: sourceLocation)
+    let url = try #require(
+        Bundle.module.url(forResource: "Golden/\(name)", withExtension: nil), sourceLocation: sourceLocation)
     let expected = try String(contentsOf: url, encoding: .utf8)
     #expect(text == expected, sourceLocation: sourceLocation)
 }

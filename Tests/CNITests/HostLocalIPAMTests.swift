@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CNI
 
 @Suite struct HostLocalIPAMTests {
@@ -10,7 +11,8 @@ import Testing
     }
 
     func ipam(_ ranges: String = #"[[{"subnet":"10.245.10.0/24"}]]"#) throws -> HostLocalIPAM {
-        let config = try HostLocalConfig(ipam: JSONValue.parse(#"{"type":"host-local","ranges":\#(ranges),"dataDir":"\#(dir)"}"#))
+        let config = try HostLocalConfig(
+            ipam: JSONValue.parse(#"{"type":"host-local","ranges":\#(ranges),"dataDir":"\#(dir)"}"#))
         return HostLocalIPAM(config: config, network: "testnet")
     }
 
@@ -44,7 +46,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ipam = try ipam()
         _ = try ipam.allocate(containerID: "a", ifName: "eth0", cniVersion: "1.0.0")
-        let error = #expect(throws: CNIError.self) { try ipam.allocate(containerID: "a", ifName: "eth0", cniVersion: "1.0.0") }
+        let error = #expect(throws: CNIError.self) {
+            try ipam.allocate(containerID: "a", ifName: "eth0", cniVersion: "1.0.0")
+        }
         #expect(error?.code == 101)
         // Another interface of the same container is another attachment.
         #expect(try ipam.allocate(containerID: "a", ifName: "net1", cniVersion: "1.0.0").ips.count == 1)
@@ -55,7 +59,9 @@ import Testing
         let ipam = try ipam(#"[[{"subnet":"10.245.11.0/24","rangeStart":"10.245.11.2","rangeEnd":"10.245.11.3"}]]"#)
         _ = try ipam.allocate(containerID: "a", ifName: "eth0", cniVersion: "1.0.0")
         _ = try ipam.allocate(containerID: "b", ifName: "eth0", cniVersion: "1.0.0")
-        let error = #expect(throws: CNIError.self) { try ipam.allocate(containerID: "c", ifName: "eth0", cniVersion: "1.0.0") }
+        let error = #expect(throws: CNIError.self) {
+            try ipam.allocate(containerID: "c", ifName: "eth0", cniVersion: "1.0.0")
+        }
         #expect(error?.code == 100)
         #expect(error?.msg == "no IP addresses available in range set 10.245.11.2-10.245.11.3")
     }
@@ -63,10 +69,12 @@ import Testing
     @Test func honoursARequestedAddress() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ipam = try ipam()
-        let r = try ipam.allocate(containerID: "a", ifName: "eth0", requested: [IPv4Address("10.245.10.50")!], cniVersion: "1.0.0")
+        let r = try ipam.allocate(
+            containerID: "a", ifName: "eth0", requested: [IPv4Address("10.245.10.50")!], cniVersion: "1.0.0")
         #expect(r.ips.first?.address == "10.245.10.50/24")
         let error = #expect(throws: CNIError.self) {
-            try ipam.allocate(containerID: "b", ifName: "eth0", requested: [IPv4Address("10.245.10.50")!], cniVersion: "1.0.0")
+            try ipam.allocate(
+                containerID: "b", ifName: "eth0", requested: [IPv4Address("10.245.10.50")!], cniVersion: "1.0.0")
         }
         #expect(error?.code == 101)
     }
@@ -74,9 +82,13 @@ import Testing
     @Test func garbageCollectionFreesOnlyTheAttachmentsNotListed() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ipam = try ipam()
-        for id in ["keep", "stale1", "stale2"] { _ = try ipam.allocate(containerID: id, ifName: "eth0", cniVersion: "1.1.0") }
+        for id in ["keep", "stale1", "stale2"] {
+            _ = try ipam.allocate(containerID: id, ifName: "eth0", cniVersion: "1.1.0")
+        }
         var sawEmpty = true
-        let freed = try ipam.collectGarbage(valid: [.init(containerID: "keep", ifName: "eth0")]) { _, empty in sawEmpty = empty }
+        let freed = try ipam.collectGarbage(valid: [.init(containerID: "keep", ifName: "eth0")]) { _, empty in
+            sawEmpty = empty
+        }
         #expect(freed.map(\.id).sorted() == ["stale1", "stale2"])
         #expect(!sawEmpty)
         #expect(try ipam.addresses(containerID: "keep", ifName: "eth0").map(\.description) == ["10.245.10.2"])
@@ -85,20 +97,27 @@ import Testing
 
     @Test func resolvConfBecomesTheResultDNS() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let dns = HostLocalConfig.dns(fromResolvConf: """
-            # generated
-            nameserver 10.96.0.10
-            nameserver 1.1.1.1
-            domain cluster.local
-            search default.svc.cluster.local svc.cluster.local
-            options ndots:5 timeout:1
-            """)
-        #expect(dns.serialized() == #"{"nameservers":["10.96.0.10","1.1.1.1"],"domain":"cluster.local","search":["default.svc.cluster.local","svc.cluster.local"],"options":["ndots:5","timeout:1"]}"#)
+        let dns = HostLocalConfig.dns(
+            fromResolvConf: """
+                # generated
+                nameserver 10.96.0.10
+                nameserver 1.1.1.1
+                domain cluster.local
+                search default.svc.cluster.local svc.cluster.local
+                options ndots:5 timeout:1
+                """)
+        #expect(
+            dns.serialized()
+                == #"{"nameservers":["10.96.0.10","1.1.1.1"],"domain":"cluster.local","search":["default.svc.cluster.local","svc.cluster.local"],"options":["ndots:5","timeout:1"]}"#
+        )
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "nameserver 10.96.0.10\n".write(toFile: "\(dir)/resolv.conf", atomically: true, encoding: .utf8)
-        let config = try HostLocalConfig(ipam: JSONValue.parse(
-            #"{"type":"host-local","subnet":"10.245.12.0/24","dataDir":"\#(dir)","resolvConf":"\#(dir)/resolv.conf"}"#))
-        let result = try HostLocalIPAM(config: config, network: "dns").allocate(containerID: "a", ifName: "eth0", cniVersion: "1.0.0")
+        let config = try HostLocalConfig(
+            ipam: JSONValue.parse(
+                #"{"type":"host-local","subnet":"10.245.12.0/24","dataDir":"\#(dir)","resolvConf":"\#(dir)/resolv.conf"}"#
+            ))
+        let result = try HostLocalIPAM(config: config, network: "dns").allocate(
+            containerID: "a", ifName: "eth0", cniVersion: "1.0.0")
         #expect(result.dns.serialized() == #"{"nameservers":["10.96.0.10"]}"#)
     }
 

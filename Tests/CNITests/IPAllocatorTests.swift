@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CNI
 
 @Suite struct IPAllocatorTests {
@@ -24,15 +25,17 @@ import Testing
     }
 
     @Test func skipsTakenAddressesAndReportsAFullSet() throws {
-        let allocator = IPAllocator(ranges: try ranges(
-            #"{"subnet":"10.245.1.0/24","rangeStart":"10.245.1.10","rangeEnd":"10.245.1.12"}"#))
+        let allocator = IPAllocator(
+            ranges: try ranges(
+                #"{"subnet":"10.245.1.0/24","rangeStart":"10.245.1.10","rangeEnd":"10.245.1.12"}"#))
         let taken: Set = [IPv4Address("10.245.1.10")!, IPv4Address("10.245.1.11")!]
         #expect(allocator.next(lastReserved: nil, isTaken: { taken.contains($0) })?.0.description == "10.245.1.12")
         #expect(allocator.next(lastReserved: nil, isTaken: { _ in true }) == nil)
     }
 
     @Test func walksAcrossTheRangesOfASet() throws {
-        let json = #"{"ranges":[[{"subnet":"10.245.2.0/30"},{"subnet":"10.245.3.0/24","rangeStart":"10.245.3.5","rangeEnd":"10.245.3.6"}]]}"#
+        let json =
+            #"{"ranges":[[{"subnet":"10.245.2.0/30"},{"subnet":"10.245.3.0/24","rangeStart":"10.245.3.5","rangeEnd":"10.245.3.6"}]]}"#
         let allocator = IPAllocator(ranges: try HostLocalConfig(ipam: JSONValue.parse(json)).rangeSets[0])
         var seen: [String] = []
         var last: IPv4Address?

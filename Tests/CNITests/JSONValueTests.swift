@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CNI
 
 @Suite struct JSONValueTests {

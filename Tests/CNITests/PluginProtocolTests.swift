@@ -1,13 +1,17 @@
 import Logging
 import Testing
+
 @testable import CNI
 
 /// The exec protocol's error paths, which stop before touching the host.
 @Suite struct PluginProtocolTests {
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let env = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "abc", "CNI_NETNS": "/run/netns/x", "CNI_IFNAME": "eth0",
-               "CNI_PATH": "/usr/lib/cni"]
-    let config = #"{"cniVersion":"1.0.0","name":"n","type":"swiftlet-bridge","ipam":{"type":"host-local","subnet":"10.245.30.0/24"}}"#
+    let env = [
+        "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "abc", "CNI_NETNS": "/run/netns/x", "CNI_IFNAME": "eth0",
+        "CNI_PATH": "/usr/lib/cni",
+    ]
+    let config =
+        #"{"cniVersion":"1.0.0","name":"n","type":"swiftlet-bridge","ipam":{"type":"host-local","subnet":"10.245.30.0/24"}}"#
 
     func run(_ env: [String: String], _ stdin: String) throws -> (Int32, JSONValue) {
         let outcome = PluginMain.run(environment: env, stdin: Array(stdin.utf8), logger: logger)
@@ -39,8 +43,10 @@ import Testing
     }
 
     @Test func badVariablesAreCodeFour() throws {
-        for (key, value) in [("CNI_COMMAND", "PUT"), ("CNI_CONTAINERID", "../etc"), ("CNI_IFNAME", "an-interface-name-too-long"),
-                             ("CNI_ARGS", "K8S_POD_NAME")] {
+        for (key, value) in [
+            ("CNI_COMMAND", "PUT"), ("CNI_CONTAINERID", "../etc"), ("CNI_IFNAME", "an-interface-name-too-long"),
+            ("CNI_ARGS", "K8S_POD_NAME"),
+        ] {
             let (rc, out) = try run(env.merging([key: value]) { $1 }, config)
             #expect(rc == 1 && out["code"]?.intValue == 4, "\(key)=\(value)")
         }
@@ -61,12 +67,15 @@ import Testing
     }
 
     @Test func clientPassesPrevResultRuntimeConfigAndIgnoreUnknown() throws {
-        let list = try NetworkConfigList.parse(Array(#"""
-            {"cniVersion":"1.0.0","name":"pods","plugins":[{"type":"portmap","capabilities":{"portMappings":true}}]}
-            """#.utf8))
-        let runtime = RuntimeConf(containerID: "abc", netNS: "/run/netns/x", ifName: "eth0",
-                                  args: [("K8S_POD_NAME", "web")],
-                                  capabilityArgs: ["portMappings": .array([]), "bandwidth": .object([])])
+        let list = try NetworkConfigList.parse(
+            Array(
+                #"""
+                {"cniVersion":"1.0.0","name":"pods","plugins":[{"type":"portmap","capabilities":{"portMappings":true}}]}
+                """#.utf8))
+        let runtime = RuntimeConf(
+            containerID: "abc", netNS: "/run/netns/x", ifName: "eth0",
+            args: [("K8S_POD_NAME", "web")],
+            capabilityArgs: ["portMappings": .array([]), "bandwidth": .object([])])
         #expect(runtime.cniArgs == "IgnoreUnknown=1;K8S_POD_NAME=web")
         let client = CNIClient(pluginDirs: ["/usr/lib/cni"], cacheDir: "/tmp/unused", logger: logger)
         let conf = client.pluginConfig(list.plugins[0], runtime: runtime, prevResult: CNIResultTests.bridgeResult)

@@ -2,9 +2,11 @@ import Foundation
 import KubeAPI
 import Kubelet
 
-/// A real `swiftlet run` agent for one test, in the private namespace scripts/test.sh made:
-/// its own root, manifest dir, CNI network (a bridge and /24 of its own), cgroup parent and
-/// run dir, all removed by `shutDown()`.
+/// A real `swiftlet run` agent for one test, inside the private namespace scripts/test.sh made:
+/// its own node network namespace (pinned to a file, so it outlives an agent killed by a
+/// test), root, manifest dir, CNI network, cgroup parent and run dir, all removed by
+/// `shutDown()`. The node's iptables rules and cluster DNS address live in its own namespace,
+/// so tests run side by side.
 final class AgentHarness: @unchecked Sendable {
     let name: String
     let base: String
@@ -15,6 +17,8 @@ final class AgentHarness: @unchecked Sendable {
     let bridge: String
     private(set) var agent: Process?
     private let logPath: String
+    /// The node's network namespace, a bind-mounted nsfs file.
+    let netns: String
 
     /// Each harness gets a distinct /24 and bridge, so tests can run side by side.
     private static let counter = NSLock()
@@ -34,8 +38,13 @@ final class AgentHarness: @unchecked Sendable {
         subnet = "10.\(200 + index / 250).\(index % 250).0/24"
         bridge = "swt\(tag)"
         logPath = base + "/agent.log"
+        netns = base + "/netns"
         for dir in [root, manifests, base + "/cni"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        FileManager.default.createFile(atPath: netns, contents: nil)
+        guard ImageFixtures.run("/usr/bin/unshare", ["--net=" + netns, "/usr/sbin/ip", "link", "set", "lo", "up"]) == 0 else {
+            throw KubeletError("cannot create the node network namespace")
         }
         let conflist = """
             {"cniVersion": "1.0.0", "name": "\(bridge)", "plugins": [{"type": "swiftlet-bridge", "bridge": "\(bridge)",
@@ -43,8 +52,9 @@ final class AgentHarness: @unchecked Sendable {
               "ipam": {"type": "host-local", "ranges": [[{"subnet": "\(subnet)"}]], "dataDir": "\(base)/ipam"}}]}
             """
         try conflist.write(toFile: base + "/cni/10-test.conflist", atomically: true, encoding: .utf8)
-        let status = ImageFixtures.run(builtBinary("swiftlet"), ["images", "import", ImageFixtures.testLayout, "--name", "busybox", "--root", root])
-        guard status == 0 else { throw KubeletError("images import failed: \(status)") }
+        var output = Data()
+        let status = ImageFixtures.run(builtBinary("swiftlet"), ["images", "import", ImageFixtures.testLayout, "--name", "busybox", "--root", root], output: &output)
+        guard status == 0 else { throw KubeletError("images import failed (\(status)): \(String(decoding: output, as: UTF8.self))") }
     }
 
     /// The pod IPs come from here; the node reaches them over the bridge.
@@ -52,9 +62,9 @@ final class AgentHarness: @unchecked Sendable {
 
     func start() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: builtBinary("swiftlet"))
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         process.arguments = [
-            "run", "--manifests", manifests, "--root", root, "--run-dir", base + "/run", "--log-dir", base + "/logs",
+            "--net=" + netns, builtBinary("swiftlet"), "run", "--manifests", manifests, "--root", root, "--run-dir", base + "/run", "--log-dir", base + "/logs",
             "--cni-conf-dir", base + "/cni", "--cgroup-parent", cgroupParent, "--node-name", "node1", "--pod-cidr", subnet,
         ]
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -115,15 +125,28 @@ final class AgentHarness: @unchecked Sendable {
     func cli(_ arguments: [String]) -> (status: Int32, output: String) {
         var output = Data()
         // --root goes before any `--`, after which everything is the container's command.
-        let status = ImageFixtures.run(builtBinary("swiftlet"), [arguments[0], "--root", root] + arguments.dropFirst(), output: &output)
+        let status = inNode(builtBinary("swiftlet"), [arguments[0], "--root", root] + arguments.dropFirst(), output: &output)
         return (status, String(decoding: output, as: UTF8.self))
     }
 
     /// An HTTP GET with curl from the node's namespace; the body, or nil.
     func curl(_ url: String) -> String? {
         var output = Data()
-        let status = ImageFixtures.run("/usr/bin/curl", ["-s", "-m", "3", url], output: &output)
+        let status = inNode("/usr/bin/curl", ["-s", "-m", "3", url], output: &output)
         return status == 0 ? String(decoding: output, as: UTF8.self) : nil
+    }
+
+    /// Runs a program in the node's network namespace.
+    @discardableResult
+    func inNode(_ executable: String, _ arguments: [String], output: UnsafeMutablePointer<Data>? = nil) -> Int32 {
+        ImageFixtures.run("/usr/bin/nsenter", ["--net=" + netns, executable] + arguments, output: output)
+    }
+
+    /// `ip ARGS` in the node's network namespace.
+    func ip(_ arguments: String...) -> String {
+        var output = Data()
+        inNode("/usr/sbin/ip", arguments, output: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Stops the agent, removes every pod (`swiftlet reset`), then the bridge, the cgroup
@@ -131,7 +154,7 @@ final class AgentHarness: @unchecked Sendable {
     func shutDown() {
         stop()
         _ = cli(["reset"])
-        _ = ImageFixtures.run("/usr/sbin/ip", ["link", "del", bridge])
+        umount2(netns, Int32(MNT_DETACH))
         for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
             let path = "/sys/fs/cgroup/\(hierarchy)\(cgroupParent)"
             if hierarchy == "unified" || FileManager.default.fileExists(atPath: path) {
@@ -143,6 +166,10 @@ final class AgentHarness: @unchecked Sendable {
     }
 
     static func removeCgroupTree(_ path: String) {
+        // Whatever a failed test left running in the tree goes first.
+        if let procs = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8) {
+            for pid in procs.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+        }
         let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         for child in children {
             var isDir: ObjCBool = false
@@ -150,6 +177,6 @@ final class AgentHarness: @unchecked Sendable {
                 removeCgroupTree(path + "/" + child)
             }
         }
-        rmdir(path)
+        for _ in 0..<50 where rmdir(path) != 0 && errno == EBUSY { usleep(20_000) }
     }
 }

@@ -13,10 +13,13 @@ import Testing
 
         init() throws { dataDir = try CNIHarness.tempDir("cni-ipam") }
 
-        func config(subnet: String, extra: String = #""isGateway":true,"ipMasq":true,"#, rangeStart: String? = nil,
-                    rangeEnd: String? = nil) -> String {
-            CNIHarness.bridgeConfig(name: name, bridge: bridge, subnet: subnet, dataDir: dataDir, extra: extra,
-                                    rangeStart: rangeStart, rangeEnd: rangeEnd)
+        func config(
+            subnet: String, extra: String = #""isGateway":true,"ipMasq":true,"#, rangeStart: String? = nil,
+            rangeEnd: String? = nil
+        ) -> String {
+            CNIHarness.bridgeConfig(
+                name: name, bridge: bridge, subnet: subnet, dataDir: dataDir, extra: extra,
+                rangeStart: rangeStart, rangeEnd: rangeEnd)
         }
 
         func netns() throws -> CNITestNetns {
@@ -63,11 +66,13 @@ import Testing
         defer { (listeners + [gateway]).forEach { close($0) } }
         for (i, from) in pods.enumerated() {
             for (j, to) in pods.enumerated() where i != j {
-                #expect(try CNIHarness.tcpRoundTrip(from: from.ns.path, to: to.ip, port: 7001, listener: listeners[j]),
-                        "pod \(i) -> pod \(j) (\(to.ip))")
+                #expect(
+                    try CNIHarness.tcpRoundTrip(from: from.ns.path, to: to.ip, port: 7001, listener: listeners[j]),
+                    "pod \(i) -> pod \(j) (\(to.ip))")
             }
-            #expect(try CNIHarness.tcpRoundTrip(from: from.ns.path, to: "10.244.0.1", port: 7002, listener: gateway),
-                    "pod \(i) -> gateway")
+            #expect(
+                try CNIHarness.tcpRoundTrip(from: from.ns.path, to: "10.244.0.1", port: 7002, listener: gateway),
+                "pod \(i) -> gateway")
         }
 
         // ipMasq: one chain for the network, one jump per pod; gone after the last DEL.
@@ -95,7 +100,8 @@ import Testing
         #expect(check.stdout.isEmpty)
 
         _ = try ns.ip("link", "del", "eth0")
-        let failed = try CNIHarness.plugin("CHECK", config: withPrev.serialized(), containerID: "check1", netns: ns.path)
+        let failed = try CNIHarness.plugin(
+            "CHECK", config: withPrev.serialized(), containerID: "check1", netns: ns.path)
         #expect(failed.status == 1)
         #expect(failed.json?["code"]?.intValue == 102)
         #expect(failed.json?["msg"]?.stringValue == "interface eth0 is missing in \(ns.path)")
@@ -121,15 +127,20 @@ import Testing
         }
         #expect(net.ipFiles.isEmpty)
         #expect(try ns.ip("-o", "link").split(separator: "\n").count == 1)  // only lo
-        // Without a netns at all (the sandbox is gone) DEL still succeeds.
+        // Without a netns at all (the sandbox is gone), or with only the file of an
+        // unpinned one left, DEL still succeeds.
         #expect(try CNIHarness.plugin("DEL", config: config, containerID: "del1", netns: nil).status == 0)
+        let leftover = net.dataDir + "/unpinned-netns"
+        FileManager.default.createFile(atPath: leftover, contents: nil)
+        #expect(try CNIHarness.plugin("DEL", config: config, containerID: "del1", netns: leftover).status == 0)
     }
 
     @Test func aFullPoolMalformedJSONAndAMissingVariableGiveTheSpecErrorJSON() throws {
         let net = try Network()
         defer { net.cleanUp() }
         let config = net.config(subnet: "10.245.3.0/24", rangeStart: "10.245.3.10", rangeEnd: "10.245.3.10")
-        let first = try net.netns(), second = try net.netns()
+        let first = try net.netns()
+        let second = try net.netns()
         #expect(try CNIHarness.plugin("ADD", config: config, containerID: "full1", netns: first.path).status == 0)
         let full = try CNIHarness.plugin("ADD", config: config, containerID: "full2", netns: second.path)
         #expect(full.status == 1)
@@ -139,7 +150,8 @@ import Testing
         #expect(!full.stderr.isEmpty)  // logs go to stderr
         #expect(try !second.ip("-o", "link").contains("eth0"))  // nothing left behind
 
-        let malformed = try CNIHarness.plugin("ADD", config: "{\"cniVersion\": \"1.0.0\", ", containerID: "x", netns: second.path)
+        let malformed = try CNIHarness.plugin(
+            "ADD", config: "{\"cniVersion\": \"1.0.0\", ", containerID: "x", netns: second.path)
         #expect(malformed.status == 1)
         #expect(malformed.json?["code"]?.intValue == 6)
 
@@ -155,9 +167,10 @@ import Testing
         defer { net.cleanUp() }
         let config = net.config(subnet: "10.245.4.0/24")
         let namespaces = try (0..<20).map { _ in try net.netns() }
-        let outputs = OutputList(count: 20)
+        let outputs = CNIOutputList(count: 20)
         DispatchQueue.concurrentPerform(iterations: 20) { i in
-            outputs.set(i, try? CNIHarness.plugin("ADD", config: config, containerID: "c\(i)", netns: namespaces[i].path))
+            outputs.set(
+                i, try? CNIHarness.plugin("ADD", config: config, containerID: "c\(i)", netns: namespaces[i].path))
         }
         let addresses = outputs.values.compactMap { out -> String? in
             guard let out, out.status == 0, let json = out.json else { return nil }
@@ -168,7 +181,8 @@ import Testing
         #expect(net.ipFiles.count == 20)
         let chain = try natChain(of: net.name)
         DispatchQueue.concurrentPerform(iterations: 20) { i in
-            outputs.set(i, try? CNIHarness.plugin("DEL", config: config, containerID: "c\(i)", netns: namespaces[i].path))
+            outputs.set(
+                i, try? CNIHarness.plugin("DEL", config: config, containerID: "c\(i)", netns: namespaces[i].path))
         }
         #expect(outputs.values.allSatisfy { $0?.status == 0 })
         #expect(net.ipFiles.isEmpty)
@@ -179,8 +193,9 @@ import Testing
         let net = try Network()
         defer { net.cleanUp() }
         let ns = try net.netns()
-        let config = net.config(subnet: "10.245.5.0/24",
-                                extra: #""isDefaultGateway":true,"hairpinMode":true,"promiscMode":true,"mtu":1400,"#)
+        let config = net.config(
+            subnet: "10.245.5.0/24",
+            extra: #""isDefaultGateway":true,"hairpinMode":true,"promiscMode":true,"mtu":1400,"#)
         let add = try CNIHarness.plugin("ADD", config: config, containerID: "opts", netns: ns.path)
         #expect(add.status == 0, "ADD: \(add.stdout)")
         let result = try CNIResult(json: try #require(add.json))
@@ -200,14 +215,18 @@ import Testing
     @Test func gcFreesWhatStaleAttachmentsHoldAndStatusReportsReadiness() throws {
         let net = try Network()
         defer { net.cleanUp() }
-        let config = net.config(subnet: "10.245.6.0/24").replacingOccurrences(of: #""cniVersion":"1.0.0""#, with: #""cniVersion":"1.1.0""#)
-        let keep = try net.netns(), stale = try net.netns()
+        let config = net.config(subnet: "10.245.6.0/24").replacingOccurrences(
+            of: #""cniVersion":"1.0.0""#, with: #""cniVersion":"1.1.0""#)
+        let keep = try net.netns()
+        let stale = try net.netns()
         #expect(try CNIHarness.plugin("ADD", config: config, containerID: "keep", netns: keep.path).status == 0)
         #expect(try CNIHarness.plugin("ADD", config: config, containerID: "stale", netns: stale.path).status == 0)
         #expect(net.ipFiles == ["10.245.6.2", "10.245.6.3"])
 
         var gcConfig = try JSONValue.parse(config)
-        gcConfig.set("cni.dev/valid-attachments", .array([.object([("containerID", .string("keep")), ("ifname", .string("eth0"))])]))
+        gcConfig.set(
+            "cni.dev/valid-attachments",
+            .array([.object([("containerID", .string("keep")), ("ifname", .string("eth0"))])]))
         let gc = try CNIHarness.plugin("GC", config: gcConfig.serialized(), containerID: "", netns: nil)
         #expect(gc.status == 0, "GC: \(gc.stdout)")
         #expect(net.ipFiles == ["10.245.6.2"])
@@ -231,7 +250,8 @@ import Testing
     private func expectGoldenResult(_ stdout: String, netns: String) throws {
         var masked = stdout.replacingOccurrences(of: netns, with: "<netns>")
         masked = masked.replacingOccurrences(of: #"veth[0-9a-f]{8}"#, with: "<veth>", options: .regularExpression)
-        masked = masked.replacingOccurrences(of: #"([0-9a-f]{2}:){5}[0-9a-f]{2}"#, with: "<mac>", options: .regularExpression)
+        masked = masked.replacingOccurrences(
+            of: #"([0-9a-f]{2}:){5}[0-9a-f]{2}"#, with: "<mac>", options: .regularExpression)
         masked = masked.replacingOccurrences(of: #"cnit[0-9a-f]{6}"#, with: "<bridge>", options: .regularExpression)
         let golden = packageRoot + "/Tests/CNITests/Golden/bridge-add-result.json"
         if ProcessInfo.processInfo.environment["SWIFTLET_UPDATE_GOLDEN"] == "1" {
@@ -247,7 +267,7 @@ import Testing
     }
 }
 
-final class OutputList: @unchecked Sendable {
+final class CNIOutputList: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [CNIHarness.Output?]
     init(count: Int) { storage = Array(repeating: nil, count: count) }

@@ -16,27 +16,32 @@ enum CNIHarness {
 
     /// Runs a program to completion.
     @discardableResult
-    static func run(_ path: String, _ arguments: [String] = [], stdin: String? = nil,
-                    environment: [String: String]? = nil) throws -> Output {
+    static func run(
+        _ path: String, _ arguments: [String] = [], stdin: String? = nil,
+        environment: [String: String]? = nil
+    ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let errData = LockedData()
+        let errData = CNILockedData()
         let errThread = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         errThread.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errData.done { usleep(1000) }
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData.value, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.value, as: UTF8.self))
     }
 
     /// Runs `ip` (test tooling only; the plugin itself never does).
@@ -48,10 +53,14 @@ enum CNIHarness {
     static var bridgePlugin: String { builtBinary("swiftlet-bridge") }
 
     /// One exec of a plugin by the CNI protocol.
-    static func plugin(_ command: String, config: String, containerID: String, netns: String?,
-                       ifName: String = "eth0", args: String = "", path: String = bridgePlugin) throws -> Output {
-        var env = ["CNI_COMMAND": command, "CNI_CONTAINERID": containerID, "CNI_IFNAME": ifName,
-                   "CNI_PATH": "/usr/lib/cni", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+    static func plugin(
+        _ command: String, config: String, containerID: String, netns: String?,
+        ifName: String = "eth0", args: String = "", path: String = bridgePlugin
+    ) throws -> Output {
+        var env = [
+            "CNI_COMMAND": command, "CNI_CONTAINERID": containerID, "CNI_IFNAME": ifName,
+            "CNI_PATH": "/usr/lib/cni", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        ]
         if let netns { env["CNI_NETNS"] = netns }
         if !args.isEmpty { env["CNI_ARGS"] = args }
         return try run(path, stdin: config, environment: env)
@@ -68,9 +77,11 @@ enum CNIHarness {
     }
 
     /// A swiftlet-bridge (or reference bridge) plugin config.
-    static func bridgeConfig(type: String = "swiftlet-bridge", name: String, bridge: String, subnet: String,
-                             dataDir: String, extra: String = "", rangeStart: String? = nil, rangeEnd: String? = nil,
-                             cniVersion: String = "1.0.0") -> String {
+    static func bridgeConfig(
+        type: String = "swiftlet-bridge", name: String, bridge: String, subnet: String,
+        dataDir: String, extra: String = "", rangeStart: String? = nil, rangeEnd: String? = nil,
+        cniVersion: String = "1.0.0"
+    ) -> String {
         var range = #""subnet":"\#(subnet)""#
         if let rangeStart { range += #","rangeStart":"\#(rangeStart)""# }
         if let rangeEnd { range += #","rangeEnd":"\#(rangeEnd)""# }
@@ -87,7 +98,7 @@ enum CNIHarness {
     /// it and ends); the socket keeps working there from any thread.
     static func socket(inNamespace path: String?) throws -> Int32 {
         guard let path else { return Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
-        let box = LockedResult()
+        let box = CNILockedFD()
         let thread = Thread {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0, cniTestSetns(fd, cloneNewNet) == 0 else {
@@ -125,7 +136,9 @@ enum CNIHarness {
         setTimeouts(fd)
         var addr = address(ip, port)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0, Foundation.listen(fd, 16) == 0 else {
             let e = errno
@@ -143,7 +156,9 @@ enum CNIHarness {
         setTimeouts(client)
         var addr = address(ip, port)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { return false }
         let server = accept(listener, nil, nil)
@@ -183,16 +198,21 @@ struct CNITestNetns {
     }
 }
 
-final class LockedData: @unchecked Sendable {
+final class CNILockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     private var finished = false
-    func set(_ d: Data) { lock.withLock { data = d; finished = true } }
+    func set(_ d: Data) {
+        lock.withLock {
+            data = d
+            finished = true
+        }
+    }
     var done: Bool { lock.withLock { finished } }
     var value: Data { lock.withLock { data } }
 }
 
-final class LockedResult: @unchecked Sendable {
+final class CNILockedFD: @unchecked Sendable {
     private let condition = NSCondition()
     private var value: Int32?
     func set(_ v: Int32) {

@@ -221,7 +221,7 @@ struct PodIntegrationTests {
         #expect(node.wait(20) { node.pod("gone") == nil })
         #expect(!FileManager.default.fileExists(atPath: node.base + "/ipam/\(node.bridge)/\(ip)"), "IP still allocated")
         #expect(!Self.mounts().contains(uid), "mounts left:\n\(Self.mounts())")
-        #expect(!Self.links().contains("veth") || !Self.bridgePorts(node.bridge).contains("veth"), "veth left")
+        #expect(!node.ip("-o", "link", "show", "master", node.bridge).contains("veth"), "veth left")
         #expect(Self.cgroupDirectories(node.cgroupParent).allSatisfy { !$0.contains(uid) })
     }
 
@@ -276,18 +276,6 @@ struct PodIntegrationTests {
     }
 
     static func mounts() -> String { (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "" }
-
-    static func links() -> String {
-        var output = Data()
-        ImageFixtures.run("/usr/sbin/ip", ["-o", "link"], output: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    static func bridgePorts(_ bridge: String) -> String {
-        var output = Data()
-        ImageFixtures.run("/usr/sbin/ip", ["-o", "link", "show", "master", bridge], output: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
 
     static func cgroupDirectories(_ parent: String) -> [String] {
         let base = "/sys/fs/cgroup/memory" + parent

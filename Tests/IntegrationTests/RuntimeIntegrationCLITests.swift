@@ -69,6 +69,14 @@ struct RuntimeIntegrationCLITests {
         let gone = cli.run(["state", "life"])
         #expect(gone.status.code != 0)
         #expect(gone.stderr == "swiftlet-runtime: container \"life\" does not exist\n")
+        // containerd's shim reads errors from --log in --log-format json.
+        let log = sandbox.work + "/runtime-log.json"
+        #expect(cli.run(["--log", log, "--log-format", "json", "--systemd-cgroup=false", "state", "life"]).status.code == 1)
+        let entry = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: log))) as? [String: String]
+        #expect(entry == ["level": "error", "msg": "container \"life\" does not exist"])
+        let systemd = cli.run(["--systemd-cgroup", "state", "life"])
+        #expect(systemd.status.code != 0)
+        #expect(systemd.stderr.contains("--systemd-cgroup is not supported"))
         for dir in sandbox.cgroupDirectories(spec.linux!.cgroupsPath!) {
             #expect(!FileManager.default.fileExists(atPath: dir), "left behind: \(dir)")
         }
@@ -113,6 +121,19 @@ struct RuntimeIntegrationCLITests {
         let result = cli.run(["exec", "--env", "GREETING=hi", "--cwd", "/www", "ex", "sh", "-c", "echo $GREETING; pwd; ps -o pid,args | grep '^ *1 '; exit 5"])
         #expect(result.status.code == 5)
         #expect(result.stdout.replacingOccurrences(of: " ", with: "") == "hi\n/www\n1sleep30\n")
+        // A detached exec outlives this CLI (not a subreaper): it must sleep, not spin on a
+        // sync fd left open.
+        let pidFile = sandbox.work + "/exec.pid"
+        #expect(cli.run(["exec", "--detach", "--pid-file", pidFile, "ex", "sleep", "5"]).status.code == 0)
+        let execPid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? 0
+        #expect(execPid > 0)
+        usleep(500_000)
+        let stat = (try? String(contentsOfFile: "/proc/\(execPid)/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        // utime + stime in clock ticks (100/s): a spinning process would have used ~50.
+        let ticks = fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : -1
+        #expect(ticks >= 0 && ticks < 10, "exec'd process used \(ticks) ticks")
+        #expect((try? String(contentsOfFile: "/proc/\(execPid)/cmdline", encoding: .utf8)) == "sleep\u{0}5\u{0}")
         let missing = cli.run(["exec", "ex", "/no/such/program"])
         #expect(missing.status.code != 0)
         #expect(missing.stderr.contains("/no/such/program: no such file or directory"))

@@ -6,7 +6,11 @@ import Runtime
 /// removed at exit.
 enum RuntimeTestImage {
     static let directory: String = {
-        let dir = FileManager.default.temporaryDirectory.path + "/swiftlet-runtime-image-\(getpid())"
+        // Inside scripts/in-private-ns.sh, /run is a tmpfs of the test's own mount namespace:
+        // the image goes away with it even if the process exits without running atexit.
+        let privateRun = ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"
+        let base = privateRun ? "/run" : FileManager.default.temporaryDirectory.path
+        let dir = base + "/swiftlet-runtime-image-\(getpid())"
         let status = spawnAndWait(["/bin/bash", packageRoot + "/scripts/make-test-image.sh", dir], stdout: "/dev/null", stderr: "/dev/null")
         precondition(status.code == 0, "make-test-image.sh failed")
         atexit { try? FileManager.default.removeItem(atPath: RuntimeTestImage.directory) }

@@ -20,7 +20,7 @@ struct RuntimeIntegrationTests {
     @Test func containerSeesOnlyItsRootfs() throws {
         let sandbox = try RuntimeSandbox()
         let marker = sandbox.work + "/host-marker"
-        FileManager.default.createFile(atPath: marker, contents: Data("host".utf8))
+        _ = FileManager.default.createFile(atPath: marker, contents: Data("host".utf8))
         let outcome = try sandbox.run(try sandbox.spec(["sh", "-c", "ls /; cat \(marker) 2>/dev/null || echo no-marker"]))
         let entries = outcome.output.split(separator: "\n").map(String.init)
         #expect(Array(entries.dropLast()).sorted() == ["bin", "dev", "etc", "proc", "root", "sys", "tmp", "www"])
@@ -179,5 +179,87 @@ struct RuntimeIntegrationTests {
         #expect(output.replacingOccurrences(of: " ", with: "") == "exec-target\n1sleep30\nCapEff:\t0000000020000420\nNoNewPrivs:\t1\n")
         try sandbox.runtime.delete(id: "target", force: true)
         #expect(try wait(pid: initPid).signal == SIGKILL)
+    }
+
+    @Test func execWithATerminalSendsThePtyOverTheConsoleSocket() throws {
+        let sandbox = try RuntimeSandbox()
+        let spec = try sandbox.spec(["sleep", "30"])
+        let bundle = try sandbox.bundle(spec, name: "tty")
+        try sandbox.runtime.create(id: "tty", bundle: bundle, options: CreateOptions(startImmediately: true))
+        let console = try ConsoleListener(directory: sandbox.work)
+        var process = spec.process!
+        process.terminal = true
+        process.args = ["sh", "-c", "tty; test -t 0 && echo stdin-is-a-tty"]
+        let pid = try sandbox.runtime.exec(id: "tty", process: process, options: ExecOptions(tty: true, consoleSocket: console.path))
+        let master = try console.receiveMaster()
+        let output = readAll(master)  // EIO once the process (the last holder of the pty) exits
+        close(master)
+        #expect(try wait(pid: pid).code == 0)
+        #expect(output.contains("/dev/pts/0"))
+        #expect(output.contains("stdin-is-a-tty"))
+        try sandbox.runtime.delete(id: "tty", force: true)
+    }
+
+    @Test func noPivotMovesTheRootfsAndChroots() throws {
+        let sandbox = try RuntimeSandbox()
+        let bundle = try sandbox.bundle(try sandbox.spec(["sh", "-c", "ls /; hostname"]), name: "nopivot")
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        try sandbox.runtime.create(id: "nopivot", bundle: bundle, options: CreateOptions(stdout: fds[1], startImmediately: true, noPivot: true))
+        close(fds[1])
+        let output = readAll(fds[0])
+        close(fds[0])
+        #expect(try sandbox.runtime.wait(id: "nopivot").code == 0)
+        // Only the image's tree (other tests may add mount points such as /mnt to the shared
+        // rootfs), then the hostname.
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(Set(["bin", "dev", "etc", "proc", "www"]).isSubset(of: Set(lines)), "\(output)")
+        #expect(!lines.contains("usr") && !lines.contains("home") && !lines.contains("work"), "host entries: \(output)")
+        #expect(lines.last == "swiftlet")
+        try sandbox.runtime.delete(id: "nopivot")
+    }
+
+    @Test func hooksGetTheStateOnStdin() throws {
+        let sandbox = try RuntimeSandbox()
+        var spec = try sandbox.spec(["true"])
+        let prestart = sandbox.work + "/prestart.json"
+        let poststop = sandbox.work + "/poststop.json"
+        spec.hooks = Hooks(
+            prestart: [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(prestart)"])],
+            poststop: [Hook(path: "/bin/sh", args: ["sh", "-c", "cat > \(poststop)"])])
+        let bundle = try sandbox.bundle(spec, name: "hooked")
+        let pid = try sandbox.runtime.create(id: "hooked", bundle: bundle)
+        let before = try JSONDecoder().decode(ContainerState.self, from: Data(contentsOf: URL(fileURLWithPath: prestart)))
+        #expect(before.id == "hooked")
+        #expect(before.pid == pid)
+        #expect(before.status == .created)
+        try sandbox.runtime.start(id: "hooked")
+        #expect(try sandbox.runtime.wait(id: "hooked").code == 0)
+        try sandbox.runtime.delete(id: "hooked")
+        let after = try JSONDecoder().decode(ContainerState.self, from: Data(contentsOf: URL(fileURLWithPath: poststop)))
+        #expect(after.id == "hooked")
+        #expect(after.status == .stopped)
+    }
+
+    @Test func symlinksInTheImageCannotPlaceMountsOnTheHost() throws {
+        let sandbox = try RuntimeSandbox()
+        let rootfs = sandbox.work + "/rootfs"
+        #expect(spawnAndWait(["/bin/cp", "-a", RuntimeTestImage.rootfs, rootfs], stdout: "/dev/null", stderr: "/dev/null").code == 0)
+        let hostTarget = sandbox.work + "/host-target"
+        try FileManager.default.createDirectory(atPath: hostTarget, withIntermediateDirectories: true)
+        // Absolute and relative links out of the rootfs.
+        try FileManager.default.createSymbolicLink(atPath: rootfs + "/escape", withDestinationPath: hostTarget)
+        try FileManager.default.createSymbolicLink(atPath: rootfs + "/up", withDestinationPath: "../../../../../..\(hostTarget)")
+        var spec = try sandbox.spec(["sh", "-c", "ls -d /escape/inside /up/also && echo mounted"])
+        spec.root = Root(path: rootfs, readonly: false)
+        spec.mounts? += [
+            Mount(destination: "/escape/inside", type: "tmpfs", source: "tmpfs"),
+            Mount(destination: "/up/also", type: "tmpfs", source: "tmpfs"),
+        ]
+        let outcome = try sandbox.run(spec)
+        #expect(outcome.exit.code == 0)
+        #expect(outcome.output.contains("mounted"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hostTarget).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: rootfs + hostTarget + "/inside"))
     }
 }

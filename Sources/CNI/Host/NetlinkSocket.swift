@@ -1,6 +1,7 @@
 import CRuntimeShim
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A link as rtnetlink reports it.
@@ -64,8 +65,9 @@ final class NetlinkSocket {
                 }.joined(separator: ":")
             }
         }
-        return NetlinkLink(index: out.index, name: linkName, mtu: Int(out.mtu), flags: out.flags,
-                           master: out.master, mac: mac, kind: kind)
+        return NetlinkLink(
+            index: out.index, name: linkName, mtu: Int(out.mtu), flags: out.flags,
+            master: out.master, mac: mac, kind: kind)
     }
 
     func deleteLink(index: Int32, name: String) throws {
@@ -104,8 +106,9 @@ final class NetlinkSocket {
     /// Creates a veth pair `name` (here, enslaved to `master`) / `peer` (in `peerNetnsFD`), both up.
     /// Throws with errno EEXIST when either name is taken.
     func addVeth(name: String, peer: String, mtu: Int?, master: Int32, peerNetnsFD: Int32) throws {
-        try check(crs_nl_veth_add(handle, name, peer, Int32(mtu ?? 0), master, peerNetnsFD),
-                  "create veth pair", "\(name)/\(peer)")
+        try check(
+            crs_nl_veth_add(handle, name, peer, Int32(mtu ?? 0), master, peerNetnsFD),
+            "create veth pair", "\(name)/\(peer)")
     }
 
     func setLink(index: Int32, name: String, up: Bool? = nil, promiscuous: Bool? = nil, mtu: Int? = nil) throws {
@@ -137,7 +140,9 @@ final class NetlinkSocket {
         let n = crs_nl_addr_list(handle, index, Int32(AF_INET), &out, Int32(out.count))
         if n < 0 { throw HostError("list addresses of", name) }
         return out[0..<Int(n)].map { a in
-            let v = withUnsafeBytes(of: a.addr) { UInt32($0[0]) << 24 | UInt32($0[1]) << 16 | UInt32($0[2]) << 8 | UInt32($0[3]) }
+            let v = withUnsafeBytes(of: a.addr) {
+                UInt32($0[0]) << 24 | UInt32($0[1]) << 16 | UInt32($0[2]) << 8 | UInt32($0[3])
+            }
             return IPv4Prefix(address: IPv4Address(v), length: Int(a.prefix_len))
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A failed system call, naming the operation and the file or object it was for.
@@ -59,7 +59,9 @@ enum Posix {
 
     /// Creates `path` holding `bytes`. With `exclusive`, returns false when it exists.
     @discardableResult
-    static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, exclusive: Bool = false) throws -> Bool {
+    static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, exclusive: Bool = false) throws
+        -> Bool
+    {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
         let fd = open(path, flags, mode)
         if fd < 0 {

@@ -1,6 +1,7 @@
 import CRuntimeShim
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a finished child process left: its exit status and everything it wrote.
@@ -15,7 +16,10 @@ struct ProcessOutput {
 /// Runs an executable with posix_spawn (no Swift code in the child), feeding stdin and
 /// collecting stdout and stderr through a poll loop so large outputs never deadlock.
 enum ProcessRunner {
-    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN); return () }()
+    private static let ignoreSIGPIPE: Void = {
+        signal(SIGPIPE, SIG_IGN)
+        return ()
+    }()
 
     /// Looks up a program in the given directories; nil when absent.
     static func find(_ name: String, in dirs: [String]) -> String? {
@@ -26,16 +30,24 @@ enum ProcessRunner {
         return nil
     }
 
-    static func run(_ path: String, arguments: [String] = [], environment: [String], stdin: [UInt8] = []) throws -> ProcessOutput {
+    static func run(_ path: String, arguments: [String] = [], environment: [String], stdin: [UInt8] = []) throws
+        -> ProcessOutput
+    {
         _ = ignoreSIGPIPE
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
         guard crs_cni_pipe_cloexec(&inPipe) == 0 else { throw HostError("pipe for", path) }
         guard crs_cni_pipe_cloexec(&outPipe) == 0 else {
-            close(inPipe[0]); close(inPipe[1])
+            close(inPipe[0])
+            close(inPipe[1])
             throw HostError("pipe for", path)
         }
         guard crs_cni_pipe_cloexec(&errPipe) == 0 else {
-            close(inPipe[0]); close(inPipe[1]); close(outPipe[0]); close(outPipe[1])
+            close(inPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(outPipe[1])
             throw HostError("pipe for", path)
         }
         var actions = posix_spawn_file_actions_t()
@@ -53,9 +65,13 @@ enum ProcessRunner {
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
         if rc != 0 {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
             throw HostError("run", path, errno: rc)
         }
 
@@ -68,7 +84,8 @@ enum ProcessRunner {
         } else {
             _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
         }
-        var outFD: Int32 = outPipe[0], errFD: Int32 = errPipe[0]
+        var outFD: Int32 = outPipe[0]
+        var errFD: Int32 = errPipe[0]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while inFD >= 0 || outFD >= 0 || errFD >= 0 {
             var fds = [
@@ -92,7 +109,11 @@ enum ProcessRunner {
                 let fd = isOut ? outFD : errFD
                 let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n > 0 {
-                    if isOut { output.stdout.append(contentsOf: buffer[0..<n]) } else { output.stderr.append(contentsOf: buffer[0..<n]) }
+                    if isOut {
+                        output.stdout.append(contentsOf: buffer[0..<n])
+                    } else {
+                        output.stderr.append(contentsOf: buffer[0..<n])
+                    }
                 } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                     close(fd)
                     if isOut { outFD = -1 } else { errFD = -1 }

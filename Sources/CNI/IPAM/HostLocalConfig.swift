@@ -33,9 +33,10 @@ public struct HostLocalConfig: Equatable, Sendable {
                 guard let inner = set.arrayValue, !inner.isEmpty else {
                     throw invalid("ipam.ranges[\(i)] must be a non-empty array of ranges")
                 }
-                sets.append(try inner.enumerated().map { j, r in
-                    try HostLocalConfig.range(r, field: "ipam.ranges[\(i)][\(j)]")
-                })
+                sets.append(
+                    try inner.enumerated().map { j, r in
+                        try HostLocalConfig.range(r, field: "ipam.ranges[\(i)][\(j)]")
+                    })
             }
         } else if ipam["subnet"] != nil {
             sets = [[try HostLocalConfig.range(ipam, field: "ipam")]]
@@ -44,7 +45,8 @@ public struct HostLocalConfig: Equatable, Sendable {
         }
         for (i, set) in sets.enumerated() {
             for a in 0..<set.count {
-                for b in (a + 1)..<set.count where set[a].rangeStart <= set[b].rangeEnd && set[b].rangeStart <= set[a].rangeEnd {
+                for b in (a + 1)..<set.count
+                where set[a].rangeStart <= set[b].rangeEnd && set[b].rangeStart <= set[a].rangeEnd {
                     throw invalid("ipam.ranges[\(i)]: ranges \(a) and \(b) overlap")
                 }
             }
@@ -74,7 +76,9 @@ public struct HostLocalConfig: Equatable, Sendable {
 
     /// The CNI `dns` object for a resolv.conf text (pure).
     public static func dns(fromResolvConf text: String) -> JSONValue {
-        var nameservers: [JSONValue] = [], search: [JSONValue] = [], options: [JSONValue] = []
+        var nameservers: [JSONValue] = []
+        var search: [JSONValue] = []
+        var options: [JSONValue] = []
         var domain: String?
         for line in text.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

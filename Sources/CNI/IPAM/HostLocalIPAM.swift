@@ -16,8 +16,10 @@ public struct HostLocalIPAM {
 
     /// Reserves an address from every range set (`requested`: that address for the set
     /// holding it) and returns them with their gateways and the configured routes.
-    public func allocate(containerID: String, ifName: String, requested: [IPv4Address] = [],
-                         cniVersion: String) throws -> CNIResult {
+    public func allocate(
+        containerID: String, ifName: String, requested: [IPv4Address] = [],
+        cniVersion: String
+    ) throws -> CNIResult {
         try store.withLock {
             var taken = try store.reservedAddresses()
             let owned = try store.addresses(ownedBy: containerID, ifName: ifName)
@@ -26,8 +28,10 @@ public struct HostLocalIPAM {
                 for (index, set) in config.rangeSets.enumerated() {
                     let allocator = IPAllocator(ranges: set)
                     if let mine = owned.first(where: { allocator.range(for: $0) != nil }) {
-                        throw CNIError(.addressInUse,
-                                       "\(mine) has been allocated to \(containerID) (\(ifName)), duplicate allocation is not allowed")
+                        throw CNIError(
+                            .addressInUse,
+                            "\(mine) has been allocated to \(containerID) (\(ifName)), duplicate allocation is not allowed"
+                        )
                     }
                     if let want = requested.first(where: { allocator.range(for: $0) != nil }) {
                         let range = allocator.range(for: want)!
@@ -41,7 +45,8 @@ public struct HostLocalIPAM {
                     }
                     var last = try store.lastReserved(rangeSetIndex: index)
                     while true {
-                        guard let (ip, range) = allocator.next(lastReserved: last, isTaken: { taken.contains($0) }) else {
+                        guard let (ip, range) = allocator.next(lastReserved: last, isTaken: { taken.contains($0) })
+                        else {
                             let ranges = set.map { "\($0.rangeStart)-\($0.rangeEnd)" }.joined(separator: ", ")
                             throw CNIError(.addressPoolExhausted, "no IP addresses available in range set \(ranges)")
                         }
@@ -82,8 +87,10 @@ public struct HostLocalIPAM {
     /// `thenWhileLocked` runs before the lock is dropped with the freed addresses and whether
     /// the network has no reservation left (so "last pod gone" cleanup cannot race an ADD).
     @discardableResult
-    public func release(containerID: String, ifName: String,
-                        thenWhileLocked: (_ released: [IPv4Address], _ networkEmpty: Bool) throws -> Void = { _, _ in }) throws -> [IPv4Address] {
+    public func release(
+        containerID: String, ifName: String,
+        thenWhileLocked: (_ released: [IPv4Address], _ networkEmpty: Bool) throws -> Void = { _, _ in }
+    ) throws -> [IPv4Address] {
         try store.withLock {
             let owned = try store.addresses(ownedBy: containerID, ifName: ifName)
             for ip in owned { try store.release(ip) }
@@ -95,12 +102,17 @@ public struct HostLocalIPAM {
     /// Frees the reservations of every attachment not in `valid` (CNI GC). As with
     /// `release`, `thenWhileLocked` gets the freed ones and whether the network is empty.
     @discardableResult
-    public func collectGarbage(valid: Set<Attachment>,
-                               thenWhileLocked: (_ released: [(ip: IPv4Address, id: String, ifName: String)], _ networkEmpty: Bool) throws -> Void = { _, _ in })
+    public func collectGarbage(
+        valid: Set<Attachment>,
+        thenWhileLocked: (_ released: [(ip: IPv4Address, id: String, ifName: String)], _ networkEmpty: Bool) throws ->
+            Void = { _, _ in }
+    )
         throws -> [(ip: IPv4Address, id: String, ifName: String)]
     {
         try store.withLock {
-            let stale = try store.reservations().filter { !valid.contains(Attachment(containerID: $0.id, ifName: $0.ifName)) }
+            let stale = try store.reservations().filter {
+                !valid.contains(Attachment(containerID: $0.id, ifName: $0.ifName))
+            }
             for r in stale { try store.release(r.ip) }
             try thenWhileLocked(stale, try store.reservedAddresses().isEmpty)
             return stale

@@ -8,7 +8,9 @@ public struct IPAllocator: Sendable {
 
     /// The next free address and its range, or nil when the set is full.
     /// `lastReserved` continues the round-robin; `isTaken` says whether an address is in use.
-    public func next(lastReserved: IPv4Address?, isTaken: (IPv4Address) -> Bool) -> (IPv4Address, HostLocalConfig.Range)? {
+    public func next(lastReserved: IPv4Address?, isTaken: (IPv4Address) -> Bool) -> (
+        IPv4Address, HostLocalConfig.Range
+    )? {
         guard !ranges.isEmpty else { return nil }
         // Start just after the last reservation when it is still in this set, else at the
         // first address of the first range.

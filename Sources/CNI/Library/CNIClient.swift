@@ -1,6 +1,7 @@
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs CNI plugin chains by the exec protocol, as libcni does: ADD in order (each
@@ -39,7 +40,8 @@ public struct CNIClient: Sendable {
     public func check(network: NetworkConfigList, runtime: RuntimeConf) throws {
         guard !network.cniVersion.hasPrefix("0.3"), !network.disableCheck else { return }
         guard let cached = try cache.result(network: network.name, runtime: runtime) else {
-            throw CNIError(.unknownContainer, "no cached result for \(network.name) \(runtime.containerID) \(runtime.ifName)")
+            throw CNIError(
+                .unknownContainer, "no cached result for \(network.name) \(runtime.containerID) \(runtime.ifName)")
         }
         for plugin in network.plugins {
             _ = try invoke(.check, plugin: plugin, network: network, runtime: runtime, prevResult: cached)
@@ -49,7 +51,8 @@ public struct CNIClient: Sendable {
     /// Detaches the container; the cached result is the prevResult. Idempotent when the
     /// plugins are (the spec requires it).
     public func del(network: NetworkConfigList, runtime: RuntimeConf) throws {
-        let cached = network.cniVersion.hasPrefix("0.3") ? nil : try cache.result(network: network.name, runtime: runtime)
+        let cached =
+            network.cniVersion.hasPrefix("0.3") ? nil : try cache.result(network: network.name, runtime: runtime)
         for plugin in network.plugins.reversed() {
             _ = try invoke(.del, plugin: plugin, network: network, runtime: runtime, prevResult: cached)
         }
@@ -62,16 +65,20 @@ public struct CNIClient: Sendable {
     /// plugins also free what they hold for attachments the runtime forgot.
     public func gc(network: NetworkConfigList, validAttachments: [RuntimeConf]) throws {
         let valid = Set(validAttachments.map { "\($0.containerID)\u{0}\($0.ifName)" })
-        for cached in try cache.attachments(network: network.name) where !valid.contains("\(cached.containerID)\u{0}\(cached.ifName)") {
-            logger.info("CNI GC: deleting stale attachment", metadata: [
-                "network": "\(network.name)", "container": "\(cached.containerID)", "ifname": "\(cached.ifName)",
-            ])
+        for cached in try cache.attachments(network: network.name)
+        where !valid.contains("\(cached.containerID)\u{0}\(cached.ifName)") {
+            logger.info(
+                "CNI GC: deleting stale attachment",
+                metadata: [
+                    "network": "\(network.name)", "container": "\(cached.containerID)", "ifname": "\(cached.ifName)",
+                ])
             try del(network: network, runtime: cached)
         }
         guard CNIClient.atLeast(network.cniVersion, "1.1.0") else { return }
-        let list: JSONValue = .array(validAttachments.map {
-            .object([("containerID", .string($0.containerID)), ("ifname", .string($0.ifName))])
-        })
+        let list: JSONValue = .array(
+            validAttachments.map {
+                .object([("containerID", .string($0.containerID)), ("ifname", .string($0.ifName))])
+            })
         for plugin in network.plugins {
             var config = plugin
             config.json.set("cni.dev/valid-attachments", list)
@@ -88,9 +95,11 @@ public struct CNIClient: Sendable {
     }
 
     static func atLeast(_ version: String, _ minimum: String) -> Bool {
-        let a = version.split(separator: ".").map { Int($0) ?? 0 }, b = minimum.split(separator: ".").map { Int($0) ?? 0 }
+        let a = version.split(separator: ".").map { Int($0) ?? 0 }
+        let b = minimum.split(separator: ".").map { Int($0) ?? 0 }
         for i in 0..<max(a.count, b.count) {
-            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+            let x = i < a.count ? a[i] : 0
+            let y = i < b.count ? b[i] : 0
             if x != y { return x > y }
         }
         return true
@@ -115,8 +124,10 @@ public struct CNIClient: Sendable {
         return json
     }
 
-    private func invoke(_ command: PluginEnvironment.Command, plugin: NetworkConfig, network: NetworkConfigList,
-                        runtime: RuntimeConf?, prevResult: CNIResult?) throws -> JSONValue? {
+    private func invoke(
+        _ command: PluginEnvironment.Command, plugin: NetworkConfig, network: NetworkConfigList,
+        runtime: RuntimeConf?, prevResult: CNIResult?
+    ) throws -> JSONValue? {
         guard let path = ProcessRunner.find(plugin.type, in: pluginDirs) else {
             throw CNIError(.pluginNotFound, "failed to find plugin \"\(plugin.type)\" in path \(pluginDirs)")
         }
@@ -141,12 +152,15 @@ public struct CNIClient: Sendable {
         let parsed = try? JSONValue.parse(out.stdout)
         guard out.status == 0 else {
             if let parsed, let error = CNIError.fromJSON(parsed) {
-                logger.warning("CNI plugin failed", metadata: [
-                    "plugin": "\(plugin.type)", "command": "\(command.rawValue)", "error": "\(error)",
-                ])
+                logger.warning(
+                    "CNI plugin failed",
+                    metadata: [
+                        "plugin": "\(plugin.type)", "command": "\(command.rawValue)", "error": "\(error)",
+                    ])
                 throw error
             }
-            throw CNIError(.internalError, "plugin \(plugin.type) \(command.rawValue) exited \(out.status): \(out.stderrText)")
+            throw CNIError(
+                .internalError, "plugin \(plugin.type) \(command.rawValue) exited \(out.status): \(out.stderrText)")
         }
         if command == .add && parsed == nil {
             throw CNIError(.decodingFailure, "plugin \(plugin.type) printed invalid JSON for ADD")

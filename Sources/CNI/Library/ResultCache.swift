@@ -62,13 +62,15 @@ public struct ResultCache: Sendable {
                 let ifName = json["ifName"]?.stringValue
             else { return nil }
             let args = (json["cniArgs"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
-                guard let kv = pair.arrayValue, kv.count == 2, let k = kv[0].stringValue, let v = kv[1].stringValue else { return nil }
+                guard let kv = pair.arrayValue, kv.count == 2, let k = kv[0].stringValue, let v = kv[1].stringValue
+                else { return nil }
                 return (k, v)
             }
             var capabilityArgs: [String: JSONValue] = [:]
             for (k, v) in json["capabilityArgs"]?.objectValue ?? [] { capabilityArgs[k] = v }
-            return RuntimeConf(containerID: id, netNS: json["netns"]?.stringValue ?? "", ifName: ifName, args: args,
-                               capabilityArgs: capabilityArgs)
+            return RuntimeConf(
+                containerID: id, netNS: json["netns"]?.stringValue ?? "", ifName: ifName, args: args,
+                capabilityArgs: capabilityArgs)
         }
     }
 

@@ -8,8 +8,10 @@ public struct RuntimeConf: Sendable {
     public var args: [(String, String)]
     public var capabilityArgs: [String: JSONValue]
 
-    public init(containerID: String, netNS: String, ifName: String = "eth0", args: [(String, String)] = [],
-                capabilityArgs: [String: JSONValue] = [:]) {
+    public init(
+        containerID: String, netNS: String, ifName: String = "eth0", args: [(String, String)] = [],
+        capabilityArgs: [String: JSONValue] = [:]
+    ) {
         self.containerID = containerID
         self.netNS = netNS
         self.ifName = ifName

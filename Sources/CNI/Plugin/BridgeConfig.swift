@@ -21,13 +21,16 @@ public struct BridgeConfig: Equatable, Sendable {
         func invalid(_ message: String) -> CNIError { CNIError(.invalidNetworkConfig, message) }
         func bool(_ key: String) throws -> Bool {
             guard let v = json[key] else { return false }
-            guard let b = v.boolValue else { throw invalid("field \"\(key)\" must be true or false, got \(v.serialized())") }
+            guard let b = v.boolValue else {
+                throw invalid("field \"\(key)\" must be true or false, got \(v.serialized())")
+            }
             return b
         }
         cniVersion = config.cniVersion
         guard supportedCNIVersions.contains(cniVersion) else {
-            throw CNIError(.incompatibleVersion,
-                           "incompatible CNI versions: config is \"\(cniVersion)\", plugin supports \(supportedCNIVersions)")
+            throw CNIError(
+                .incompatibleVersion,
+                "incompatible CNI versions: config is \"\(cniVersion)\", plugin supports \(supportedCNIVersions)")
         }
         guard !config.name.isEmpty else { throw invalid("field \"name\" is missing") }
         name = config.name

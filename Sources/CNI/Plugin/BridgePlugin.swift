@@ -1,7 +1,8 @@
 import CRuntimeShim
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// swiftlet-bridge's ADD, DEL and CHECK: a veth pair from the pod's namespace to a
@@ -15,8 +16,10 @@ public struct BridgePlugin {
     public let config: BridgeConfig
     let logger: Logger
 
-    public init(env: PluginEnvironment, processEnvironment: [String: String], networkConfig: NetworkConfig,
-                logger: Logger) throws {
+    public init(
+        env: PluginEnvironment, processEnvironment: [String: String], networkConfig: NetworkConfig,
+        logger: Logger
+    ) throws {
         self.env = env
         self.processEnvironment = processEnvironment
         self.networkConfig = networkConfig
@@ -31,12 +34,14 @@ public struct BridgePlugin {
         do {
             netnsFD = try NetworkNamespace.open(env.netns)
         } catch let error as HostError {
-            throw CNIError(.unknownContainer, "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
+            throw CNIError(
+                .unknownContainer, "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
         }
         defer { close(netnsFD) }
 
         var result = try ipamAdd()
         var hostVethName: String?
+        var masqueraded: [IPv4Address] = []
         let host: NetlinkSocket
         do {
             host = try NetlinkSocket()
@@ -65,9 +70,12 @@ public struct BridgePlugin {
             if config.isDefaultGateway, let gateway {
                 let defaultRoute = result.routes.first { $0.dst == "0.0.0.0/0" }
                 if let gw = defaultRoute?.gw, gw != gateway.description {
-                    throw CNIError(.invalidNetworkConfig, "isDefaultGateway ineffective because IPAM sets default route via \(gw)")
+                    throw CNIError(
+                        .invalidNetworkConfig, "isDefaultGateway ineffective because IPAM sets default route via \(gw)")
                 }
-                if defaultRoute == nil { result.routes.append(CNIResult.Route(dst: "0.0.0.0/0", gw: gateway.description)) }
+                if defaultRoute == nil {
+                    result.routes.append(CNIResult.Route(dst: "0.0.0.0/0", gw: gateway.description))
+                }
             }
             try container.setLink(index: containerLink.index, name: env.ifName, up: true)
             for (prefix, _) in v4 { try container.addAddress(index: containerLink.index, name: env.ifName, prefix) }
@@ -78,14 +86,17 @@ public struct BridgePlugin {
             }
             if config.isGateway {
                 for case (let prefix, let gw?) in v4 {
-                    try host.addAddress(index: bridge.index, name: config.bridge, IPv4Prefix(address: gw, length: prefix.length))
+                    try host.addAddress(
+                        index: bridge.index, name: config.bridge, IPv4Prefix(address: gw, length: prefix.length))
                 }
                 try enableForwarding()
             }
             if config.ipMasq {
                 let masq = try IPMasq()
                 for (prefix, _) in v4 {
-                    try masq.add(network: config.name, subnet: prefix.masked, containerID: env.containerID, pod: prefix.address)
+                    try masq.add(
+                        network: config.name, subnet: prefix.masked, containerID: env.containerID, pod: prefix.address)
+                    masqueraded.append(prefix.address)
                 }
             }
             let bridgeLink = try host.link(index: bridge.index) ?? bridge
@@ -99,6 +110,11 @@ public struct BridgePlugin {
             result.cniVersion = config.cniVersion
             return result
         } catch {
+            if let masq = try? IPMasq() {
+                for pod in masqueraded {
+                    try? masq.delete(network: config.name, containerID: env.containerID, pod: pod, lastPod: false)
+                }
+            }
             if let hostVethName, let link = try? host.link(named: hostVethName) {
                 try? host.deleteLink(index: link.index, name: hostVethName)
             }
@@ -116,10 +132,12 @@ public struct BridgePlugin {
             throw CNIError(.hostSetupFailed, "bridge \(config.bridge) vanished after creation")
         }
         guard bridge.kind == "bridge" else {
-            throw CNIError(.hostSetupFailed, "\(config.bridge) already exists but is not a bridge (kind \"\(bridge.kind)\")")
+            throw CNIError(
+                .hostSetupFailed, "\(config.bridge) already exists but is not a bridge (kind \"\(bridge.kind)\")")
         }
         if !bridge.isUp || (config.promiscMode && !bridge.isPromiscuous) {
-            try host.setLink(index: bridge.index, name: config.bridge, up: true, promiscuous: config.promiscMode ? true : nil)
+            try host.setLink(
+                index: bridge.index, name: config.bridge, up: true, promiscuous: config.promiscMode ? true : nil)
             bridge = try host.link(index: bridge.index) ?? bridge
         }
         return bridge
@@ -132,7 +150,8 @@ public struct BridgePlugin {
             let hex = String(rng.next() as UInt32, radix: 16)
             let name = "veth" + String(repeating: "0", count: 8 - hex.count) + hex
             do {
-                try host.addVeth(name: name, peer: env.ifName, mtu: config.mtu, master: bridge.index, peerNetnsFD: netnsFD)
+                try host.addVeth(
+                    name: name, peer: env.ifName, mtu: config.mtu, master: bridge.index, peerNetnsFD: netnsFD)
                 return name
             } catch let error as HostError where error.errno == EEXIST {
                 if try host.link(named: name) == nil {
@@ -164,7 +183,8 @@ public struct BridgePlugin {
                 if let link = try container.link(named: env.ifName) {
                     pending = (container, link.index, fd)
                 }
-            } catch let error as HostError where error.errno == ENOENT {
+            } catch let error as HostError where error.errno == ENOENT || error.errno == EINVAL {
+                // Gone, or only the file of an unpinned namespace is left: nothing to delete.
                 logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
             } catch let error as HostError {
                 throw CNIError(.hostSetupFailed, error.description)
@@ -214,7 +234,9 @@ public struct BridgePlugin {
             do {
                 fd = try NetworkNamespace.open(env.netns)
             } catch let error as HostError {
-                throw CNIError(.unknownContainer, "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
+                throw CNIError(
+                    .unknownContainer,
+                    "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
             }
             defer { close(fd) }
             let host = try NetlinkSocket()
@@ -225,7 +247,8 @@ public struct BridgePlugin {
             guard let link = try container.link(named: env.ifName) else {
                 throw CNIError(.checkFailed, "interface \(env.ifName) is missing in \(env.netns)")
             }
-            guard let sandboxIndex = prev.interfaces.firstIndex(where: { $0.sandbox != nil && $0.name == env.ifName }) else {
+            guard let sandboxIndex = prev.interfaces.firstIndex(where: { $0.sandbox != nil && $0.name == env.ifName })
+            else {
                 throw CNIError(.checkFailed, "prevResult has no sandbox interface \(env.ifName)")
             }
             if let mac = prev.interfaces[sandboxIndex].mac, mac.lowercased() != link.mac {
@@ -269,12 +292,14 @@ public struct BridgePlugin {
         guard let list = networkConfig.json["cni.dev/valid-attachments"]?.arrayValue else {
             throw CNIError(.invalidNetworkConfig, "GC needs \"cni.dev/valid-attachments\" in the network config")
         }
-        let valid = Set(try list.enumerated().map { i, a -> HostLocalIPAM.Attachment in
-            guard let id = a["containerID"]?.stringValue, let ifName = a["ifname"]?.stringValue else {
-                throw CNIError(.invalidNetworkConfig, "cni.dev/valid-attachments[\(i)] needs containerID and ifname")
-            }
-            return HostLocalIPAM.Attachment(containerID: id, ifName: ifName)
-        })
+        let valid = Set(
+            try list.enumerated().map { i, a -> HostLocalIPAM.Attachment in
+                guard let id = a["containerID"]?.stringValue, let ifName = a["ifname"]?.stringValue else {
+                    throw CNIError(
+                        .invalidNetworkConfig, "cni.dev/valid-attachments[\(i)] needs containerID and ifname")
+                }
+                return HostLocalIPAM.Attachment(containerID: id, ifName: ifName)
+            })
         guard isHostLocal else {
             _ = try delegate(.gc)
             return
@@ -294,7 +319,8 @@ public struct BridgePlugin {
             _ = try delegate(.status)
             return
         }
-        let directory = FileIPAMStore(dataDir: try HostLocalConfig(ipam: config.ipam).dataDir, network: config.name).directory
+        let directory = FileIPAMStore(dataDir: try HostLocalConfig(ipam: config.ipam).dataDir, network: config.name)
+            .directory
         do {
             try Posix.makeDirectories(directory)
         } catch let error as HostError {
@@ -322,8 +348,9 @@ public struct BridgePlugin {
                     requested.append(address)
                 }
             }
-            return try hostLocal().allocate(containerID: env.containerID, ifName: env.ifName, requested: requested,
-                                            cniVersion: config.cniVersion)
+            return try hostLocal().allocate(
+                containerID: env.containerID, ifName: env.ifName, requested: requested,
+                cniVersion: config.cniVersion)
         }
         guard let out = try delegate(.add) else {
             throw CNIError(.decodingFailure, "IPAM plugin \(config.ipamType) returned no result")
@@ -361,8 +388,9 @@ public struct BridgePlugin {
         environment["CNI_COMMAND"] = command.rawValue
         let out: ProcessOutput
         do {
-            out = try ProcessRunner.run(path, environment: environment.map { "\($0)=\($1)" },
-                                        stdin: Array(networkConfig.json.serialized().utf8))
+            out = try ProcessRunner.run(
+                path, environment: environment.map { "\($0)=\($1)" },
+                stdin: Array(networkConfig.json.serialized().utf8))
         } catch let error as HostError {
             throw CNIError(.pluginNotFound, error.description)
         }

@@ -4,10 +4,10 @@
 enum IPMasqRules {
     /// "SWIFTLET-MASQ-" and a hash of the network name (chain names stop at 28 characters).
     static func chain(network: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in network.utf8 {
             hash ^= UInt64(byte)
-            hash = hash &* 0x100000001b3
+            hash = hash &* 0x100_0000_01b3
         }
         let hex = String(hash, radix: 16)
         return "SWIFTLET-MASQ-" + String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(12))
@@ -49,15 +49,17 @@ struct IPMasq {
 
     init() throws {
         let path = Posix.environment("PATH")?.split(separator: ":").map(String.init) ?? []
-        guard let found = ProcessRunner.find("iptables-restore", in: path + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) else {
+        guard let found = ProcessRunner.find("iptables-restore", in: path + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
+        else {
             throw CNIError(.hostSetupFailed, "ipMasq needs iptables-restore, which is not installed")
         }
         iptablesRestore = found
     }
 
     func apply(_ rules: String) throws -> ProcessOutput {
-        try ProcessRunner.run(iptablesRestore, arguments: ["-w", "--noflush"],
-                              environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], stdin: Array(rules.utf8))
+        try ProcessRunner.run(
+            iptablesRestore, arguments: ["-w", "--noflush"],
+            environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], stdin: Array(rules.utf8))
     }
 
     func add(network: String, subnet: IPv4Prefix, containerID: String, pod: IPv4Address) throws {
@@ -71,7 +73,8 @@ struct IPMasq {
     /// already gone is fine (DEL is idempotent).
     func delete(network: String, containerID: String, pod: IPv4Address, lastPod: Bool) throws {
         if lastPod {
-            let out = try apply(IPMasqRules.delete(network: network, containerID: containerID, pod: pod, removeChain: true))
+            let out = try apply(
+                IPMasqRules.delete(network: network, containerID: containerID, pod: pod, removeChain: true))
             if out.status == 0 { return }
         }
         _ = try apply(IPMasqRules.delete(network: network, containerID: containerID, pod: pod, removeChain: false))

@@ -1,7 +1,10 @@
 /// The CNI_* environment of one plugin call, checked as the spec asks.
 public struct PluginEnvironment: Equatable, Sendable {
     public enum Command: String, Sendable {
-        case add = "ADD", del = "DEL", check = "CHECK", version = "VERSION"
+        case add = "ADD"
+        case del = "DEL"
+        case check = "CHECK"
+        case version = "VERSION"
         /// CNI 1.1: free what belongs to attachments not in `cni.dev/valid-attachments`.
         case gc = "GC"
         /// CNI 1.1: tell whether the plugin can serve ADDs.
@@ -47,7 +50,9 @@ public struct PluginEnvironment: Equatable, Sendable {
             throw CNIError(.invalidEnvironment, "invalid characters in CNI_CONTAINERID", details: containerID)
         }
         guard PluginEnvironment.isValidInterfaceName(ifName) else {
-            throw CNIError(.invalidEnvironment, "invalid CNI_IFNAME \"\(ifName)\": at most 15 characters, no '/', ':' or whitespace")
+            throw CNIError(
+                .invalidEnvironment,
+                "invalid CNI_IFNAME \"\(ifName)\": at most 15 characters, no '/', ':' or whitespace")
         }
         for pair in (env["CNI_ARGS"] ?? "").split(separator: ";") {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -3,6 +3,7 @@ import Logging
 /// The exec protocol around a plugin: reads the environment and stdin, runs the command,
 /// and turns the outcome into stdout JSON and an exit code (0, or 1 with the error JSON).
 public enum PluginMain {
+    /// What the plugin process prints on stdout and exits with.
     public struct Outcome: Equatable, Sendable {
         public var exitCode: Int32
         public var stdout: String
@@ -24,7 +25,8 @@ public enum PluginMain {
             }
             let config = try NetworkConfig.parse(stdin, source: "network config on stdin")
             if supportedCNIVersions.contains(config.cniVersion) { cniVersion = config.cniVersion }
-            let plugin = try BridgePlugin(env: env, processEnvironment: environment, networkConfig: config, logger: logger)
+            let plugin = try BridgePlugin(
+                env: env, processEnvironment: environment, networkConfig: config, logger: logger)
             switch env.command {
             case .add:
                 let result = try plugin.add()

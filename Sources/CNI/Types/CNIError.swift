@@ -31,8 +31,9 @@ public struct CNIError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Reads the spec's error JSON a plugin printed; nil when it is not one.
     public static func fromJSON(_ value: JSONValue) -> CNIError? {
         guard let code = value["code"]?.intValue else { return nil }
-        return CNIError(code: code, msg: value["msg"]?.stringValue ?? "",
-                        details: value["details"]?.stringValue ?? "")
+        return CNIError(
+            code: code, msg: value["msg"]?.stringValue ?? "",
+            details: value["details"]?.stringValue ?? "")
     }
 }
 

@@ -44,8 +44,10 @@ public struct CNIResult: Equatable, Sendable {
     /// The `dns` object as given (nameservers, domain, search, options).
     public var dns: JSONValue
 
-    public init(cniVersion: String, interfaces: [Interface] = [], ips: [IPConfig] = [],
-                routes: [Route] = [], dns: JSONValue = .object([])) {
+    public init(
+        cniVersion: String, interfaces: [Interface] = [], ips: [IPConfig] = [],
+        routes: [Route] = [], dns: JSONValue = .object([])
+    ) {
         self.cniVersion = cniVersion
         self.interfaces = interfaces
         self.ips = ips
@@ -68,30 +70,45 @@ public struct CNIResult: Equatable, Sendable {
         let legacy = cniVersion.hasPrefix("0.")
         var members: [(String, JSONValue)] = [("cniVersion", .string(cniVersion))]
         if !interfaces.isEmpty {
-            members.append(("interfaces", .array(interfaces.map { i in
-                var o: [(String, JSONValue)] = [("name", .string(i.name))]
-                if let mac = i.mac { o.append(("mac", .string(mac))) }
-                if let mtu = i.mtu { o.append(("mtu", JSONValue(mtu))) }
-                if let sandbox = i.sandbox { o.append(("sandbox", .string(sandbox))) }
-                return .object(o)
-            })))
+            members.append(
+                (
+                    "interfaces",
+                    .array(
+                        interfaces.map { i in
+                            var o: [(String, JSONValue)] = [("name", .string(i.name))]
+                            if let mac = i.mac { o.append(("mac", .string(mac))) }
+                            if let mtu = i.mtu { o.append(("mtu", JSONValue(mtu))) }
+                            if let sandbox = i.sandbox { o.append(("sandbox", .string(sandbox))) }
+                            return .object(o)
+                        })
+                ))
         }
         if !ips.isEmpty {
-            members.append(("ips", .array(ips.map { ip in
-                var o: [(String, JSONValue)] = []
-                if legacy { o.append(("version", .string(ip.address.contains(":") ? "6" : "4"))) }
-                if let i = ip.interface { o.append(("interface", JSONValue(i))) }
-                o.append(("address", .string(ip.address)))
-                if let gw = ip.gateway { o.append(("gateway", .string(gw))) }
-                return .object(o)
-            })))
+            members.append(
+                (
+                    "ips",
+                    .array(
+                        ips.map { ip in
+                            var o: [(String, JSONValue)] = []
+                            if legacy { o.append(("version", .string(ip.address.contains(":") ? "6" : "4"))) }
+                            if let i = ip.interface { o.append(("interface", JSONValue(i))) }
+                            o.append(("address", .string(ip.address)))
+                            if let gw = ip.gateway { o.append(("gateway", .string(gw))) }
+                            return .object(o)
+                        })
+                ))
         }
         if !routes.isEmpty {
-            members.append(("routes", .array(routes.map { r in
-                var o: [(String, JSONValue)] = [("dst", .string(r.dst))]
-                if let gw = r.gw { o.append(("gw", .string(gw))) }
-                return .object(o)
-            })))
+            members.append(
+                (
+                    "routes",
+                    .array(
+                        routes.map { r in
+                            var o: [(String, JSONValue)] = [("dst", .string(r.dst))]
+                            if let gw = r.gw { o.append(("gw", .string(gw))) }
+                            return .object(o)
+                        })
+                ))
         }
         members.append(("dns", dns))
         return .object(members)
@@ -106,8 +123,9 @@ public struct CNIResult: Equatable, Sendable {
         cniVersion = json["cniVersion"]?.stringValue ?? "1.0.0"
         interfaces = try (json["interfaces"]?.arrayValue ?? []).enumerated().map { n, i in
             guard let name = i["name"]?.stringValue else { throw fail("interfaces[\(n)].name is missing") }
-            return Interface(name: name, mac: i["mac"]?.stringValue, mtu: i["mtu"]?.intValue,
-                             sandbox: i["sandbox"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+            return Interface(
+                name: name, mac: i["mac"]?.stringValue, mtu: i["mtu"]?.intValue,
+                sandbox: i["sandbox"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
         }
         ips = try (json["ips"]?.arrayValue ?? []).enumerated().map { n, ip in
             guard let address = ip["address"]?.stringValue else { throw fail("ips[\(n)].address is missing") }

@@ -68,8 +68,10 @@ public struct NetworkConfigList: Equatable, Sendable {
         }
         let version = json["cniVersion"]?.stringValue ?? ""
         guard supportedCNIVersions.contains(version) else {
-            throw CNIError(.incompatibleVersion,
-                           "\(source): cniVersion \"\(version)\" is not supported (supported: \(supportedCNIVersions.joined(separator: ", ")))")
+            throw CNIError(
+                .incompatibleVersion,
+                "\(source): cniVersion \"\(version)\" is not supported (supported: \(supportedCNIVersions.joined(separator: ", ")))"
+            )
         }
         guard let plugins = json["plugins"]?.arrayValue, !plugins.isEmpty else {
             throw CNIError(.invalidNetworkConfig, "\(source): field \"plugins\" must be a non-empty array")
@@ -114,26 +116,34 @@ public struct NetworkConfigList: Equatable, Sendable {
 
     /// The default network the agent writes: one `swiftlet-bridge` attachment on `bridge`,
     /// gateway and masquerade on, addresses from `subnet` by host-local in `dataDir`.
-    public static func swiftletBridge(name: String, bridge: String, subnet: String,
-                                      dataDir: String) -> NetworkConfigList {
+    public static func swiftletBridge(
+        name: String, bridge: String, subnet: String,
+        dataDir: String
+    ) -> NetworkConfigList {
         let json: JSONValue = .object([
             ("cniVersion", .string("1.0.0")),
             ("name", .string(name)),
-            ("plugins", .array([
-                .object([
-                    ("type", .string("swiftlet-bridge")),
-                    ("bridge", .string(bridge)),
-                    ("isGateway", .bool(true)),
-                    ("isDefaultGateway", .bool(true)),
-                    ("ipMasq", .bool(true)),
-                    ("hairpinMode", .bool(true)),
-                    ("ipam", .object([
-                        ("type", .string("host-local")),
-                        ("ranges", .array([.array([.object([("subnet", .string(subnet))])])])),
-                        ("dataDir", .string(dataDir)),
-                    ])),
+            (
+                "plugins",
+                .array([
+                    .object([
+                        ("type", .string("swiftlet-bridge")),
+                        ("bridge", .string(bridge)),
+                        ("isGateway", .bool(true)),
+                        ("isDefaultGateway", .bool(true)),
+                        ("ipMasq", .bool(true)),
+                        ("hairpinMode", .bool(true)),
+                        (
+                            "ipam",
+                            .object([
+                                ("type", .string("host-local")),
+                                ("ranges", .array([.array([.object([("subnet", .string(subnet))])])])),
+                                ("dataDir", .string(dataDir)),
+                            ])
+                        ),
+                    ])
                 ])
-            ])),
+            ),
         ])
         // Built from constants and the caller's strings: it can only fail on a bad name.
         do {

@@ -12,8 +12,11 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     public var cniConfDir: String = "/etc/cni/net.d"
     public var cniBinDir: String = "/opt/cni/bin"
     public var cgroupParent: String = "/swiftlet"
-    /// The cluster DNS address pods get in resolv.conf; nil leaves them the node's.
-    public var clusterDNS: String?
+    /// Service ClusterIPs come from here.
+    public var serviceCIDR: String = "10.96.0.0/16"
+    /// The cluster DNS address (the kube-dns Service) that the agent serves and pods get in
+    /// resolv.conf; nil leaves pods the node's resolvers.
+    public var clusterDNS: String? = "10.96.0.10"
     public var resync: TimeInterval = 10
 
     public init() {}

@@ -13,6 +13,22 @@ public enum AgentRunner {
         try config.save()
         let services = try makeServices(config, logger: logger)
         let agent = NodeAgent(manifests: config.manifests, services: services, resync: config.resync)
+        var settings = ServiceController.Settings()
+        settings.serviceCIDR = config.serviceCIDR
+        settings.clusterDNS = config.clusterDNS
+        settings.nodeIP = services.hostIP
+        settings.podCIDR = config.podCIDR
+        settings.nodeName = config.nodeName
+        let serviceController = try ServiceController(settings: settings, layout: config.layout, logger: logger)
+        try serviceController.start()
+        defer { serviceController.stop() }
+        agent.onSync = { state, pods in
+            let declared = state.objects.compactMap { item -> Service? in
+                if case .service(let service) = item.object { return service }
+                return nil
+            }
+            serviceController.sync(services: declared, pods: pods)
+        }
         let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
             Foundation.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())

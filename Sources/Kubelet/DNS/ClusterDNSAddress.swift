@@ -41,7 +41,7 @@ public enum ClusterDNSAddress {
         return ["nsenter", "--net=\(netnsPath)", "--"] + ipArgs
     }
 
-    private static func run(_ argv: [String]) throws {
+    static func run(_ argv: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv

@@ -473,6 +473,7 @@ public final class PodWorker: @unchecked Sendable {
     private func terminatePod() {
         let now = Date()
         events.record("Normal", "Killing", "Stopping pod", at: now)
+        markTerminating(at: now)
         let grace = gracePeriod()
         // Every container gets its grace period at once, as upstream.
         let running = instances.values.filter { $0.exit == nil }
@@ -497,6 +498,15 @@ public final class PodWorker: @unchecked Sendable {
     }
 
     // MARK: Status
+
+    /// Shows the pod as Terminating (deletionTimestamp set) while it stops, so Services drop
+    /// it from their endpoints at once, as upstream.
+    private func markTerminating(at now: Date) {
+        guard var current = JSONFile.read(Pod.self, from: layout.podFile(uid: uid)) else { return }
+        current.metadata.deletionTimestamp = KubeTime(now)
+        current.metadata.deletionGracePeriodSeconds = spec.terminationGracePeriodSeconds ?? 30
+        try? JSONFile.write(current, to: layout.podFile(uid: uid))
+    }
 
     private func writeStatus(now: Date) {
         var views: [String: ContainerView] = [:]

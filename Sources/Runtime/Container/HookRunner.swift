@@ -8,7 +8,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import CRuntimeShim
 
 /// Runs OCI hooks on the host: each gets the container's state JSON on stdin and must exit
 /// 0 within its timeout.
@@ -22,7 +21,11 @@ enum HookRunner {
 
     private static func run(_ hook: Hook, stdin: [UInt8], phase: String) throws {
         var pipeFDs: [Int32] = [0, 0]
-        try sys("pipe", "hook \(hook.path)") { crs_pipe_cloexec(&pipeFDs) }
+        // A socket pair rather than a pipe: send(MSG_NOSIGNAL) lets a hook that does not read
+        // its stdin fail the write instead of raising SIGPIPE in the caller.
+        try sys("socketpair", "hook \(hook.path)") {
+            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeFDs)
+        }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }

@@ -1,1 +1,0 @@
-// KubeProxy module.

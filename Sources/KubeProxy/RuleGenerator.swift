@@ -1,0 +1,226 @@
+import Foundation
+
+/// Turns Services and their endpoints into kube-proxy's iptables layout (KUBE-SERVICES,
+/// KUBE-SVC-*, KUBE-SEP-*, KUBE-EXT-*, KUBE-NODEPORTS, KUBE-MARK-MASQ, KUBE-POSTROUTING and the
+/// filter chains). Pure: no I/O, same input gives the same text.
+public struct RuleGenerator: Sendable {
+    public var options: ProxyOptions
+
+    public init(options: ProxyOptions = ProxyOptions()) {
+        self.options = options
+    }
+
+    /// The rules for `services`, with `endpoints` keyed by Service. Services with invalid
+    /// fields are left out and described in `problems`, so one bad Service never breaks the
+    /// atomic restore of all the others.
+    public func generate(services: [ServiceInfo], endpoints: [ServiceName: [EndpointInfo]]) -> GeneratedRules {
+        var builder = Builder(options: options)
+        for service in services.sorted(by: { $0.serviceName < $1.serviceName }) where !service.isHeadless {
+            builder.add(service, endpoints: endpoints[service.serviceName] ?? [])
+        }
+        return GeneratedRules(ruleset: builder.finish(), problems: builder.problems)
+    }
+}
+
+/// A generated ruleset and the Services that were skipped, one line each.
+public struct GeneratedRules: Sendable, Equatable {
+    public var ruleset: Ruleset
+    public var problems: [String]
+}
+
+private struct Builder {
+    let options: ProxyOptions
+    let mark: String
+    let clusterCIDR: String?
+    var problems: [String] = []
+
+    var filterServices: [String] = []
+    var filterExternal: [String] = []
+    var natServices: [String] = []
+    var natNodePorts: [String] = []
+    var serviceChains: [RuleChain] = []
+    var probabilities: [Int: String] = [:]
+
+    init(options: ProxyOptions) {
+        self.options = options
+        self.mark = "0x" + String(options.masqueradeMark, radix: 16)
+        if let cidr = options.clusterCIDR, !IPv4.isCIDR(cidr) {
+            problems.append("proxy options: clusterCIDR \"\(cidr)\" is not an IPv4 CIDR; ignored")
+            self.clusterCIDR = nil
+        } else {
+            self.clusterCIDR = options.clusterCIDR
+        }
+    }
+
+    mutating func add(_ service: ServiceInfo, endpoints: [EndpointInfo]) {
+        let name = service.serviceName
+        guard let problem = validate(service) else {
+            let ready = endpoints.filter { $0.ready && IPv4.isAddress($0.ip) }
+            for port in service.ports { add(port, of: service, endpoints: ready) }
+            return
+        }
+        problems.append("service \(name): \(problem); skipped")
+    }
+
+    func validate(_ service: ServiceInfo) -> String? {
+        if let ip = service.clusterIP, !IPv4.isAddress(ip) { return "spec.clusterIP \"\(ip)\" is not an IPv4 address" }
+        for ip in service.externalIPs where !IPv4.isAddress(ip) {
+            return "spec.externalIPs \"\(ip)\" is not an IPv4 address"
+        }
+        for ip in service.loadBalancerIngressIPs where !IPv4.isAddress(ip) {
+            return "status.loadBalancer.ingress ip \"\(ip)\" is not an IPv4 address"
+        }
+        var names = Set<String>()
+        for (i, port) in service.ports.enumerated() {
+            if !names.insert(port.name).inserted { return "spec.ports[\(i)].name \"\(port.name)\" is duplicated" }
+            if !(1...65535).contains(port.port) { return "spec.ports[\(i)].port \(port.port) is out of range 1-65535" }
+            if let nodePort = port.nodePort, !(1...65535).contains(nodePort) {
+                return "spec.ports[\(i)].nodePort \(nodePort) is out of range 1-65535"
+            }
+        }
+        if case .clientIP(let timeout) = service.sessionAffinity, timeout < 1 {
+            return "spec.sessionAffinityConfig.clientIP.timeoutSeconds \(timeout) must be positive"
+        }
+        return nil
+    }
+
+    mutating func add(_ port: ServicePortInfo, of service: ServiceInfo, endpoints: [EndpointInfo]) {
+        let portName = port.name.isEmpty ? "\(service.namespace)/\(service.name)" : "\(service.namespace)/\(service.name):\(port.name)"
+        let proto = port.protocol.iptablesName
+        let clusterIP = service.clusterIP ?? ""
+        let externalIPs = unique(service.externalIPs)
+        let loadBalancerIPs = unique(service.loadBalancerIngressIPs)
+        let hasExternal = port.nodePort != nil || !externalIPs.isEmpty || !loadBalancerIPs.isEmpty
+        let targets = backends(endpoints, portName: port.name)
+
+        if targets.isEmpty {
+            let comment = "\(portName) has no endpoints"
+            filterServices.append(RuleText("-m", "comment", "--comment", comment, "-m", proto, "-p", proto, "-d", clusterIP, "--dport", "\(port.port)", "-j", "REJECT").text)
+            for ip in externalIPs + loadBalancerIPs {
+                filterExternal.append(RuleText("-m", "comment", "--comment", comment, "-m", proto, "-p", proto, "-d", ip, "--dport", "\(port.port)", "-j", "REJECT").text)
+            }
+            if let nodePort = port.nodePort {
+                filterExternal.append(RuleText("-m", "comment", "--comment", comment, "-m", "addrtype", "--dst-type", "LOCAL", "-m", proto, "-p", proto, "--dport", "\(nodePort)", "-j", "REJECT").text)
+            }
+            return
+        }
+
+        let svcChain = KubeChains.serviceChain(portName, port.protocol)
+        let extChain = KubeChains.externalChain(portName, port.protocol)
+        natServices.append(RuleText("-m", "comment", "--comment", "\(portName) cluster IP", "-m", proto, "-p", proto, "-d", clusterIP, "--dport", "\(port.port)", "-j", svcChain).text)
+        for ip in externalIPs {
+            natServices.append(RuleText("-m", "comment", "--comment", "\(portName) external IP", "-m", proto, "-p", proto, "-d", ip, "--dport", "\(port.port)", "-j", extChain).text)
+        }
+        for ip in loadBalancerIPs {
+            natServices.append(RuleText("-m", "comment", "--comment", "\(portName) loadbalancer IP", "-m", proto, "-p", proto, "-d", ip, "--dport", "\(port.port)", "-j", extChain).text)
+        }
+        if let nodePort = port.nodePort {
+            natNodePorts.append(RuleText("-m", "comment", "--comment", portName, "-m", proto, "-p", proto, "--dport", "\(nodePort)", "-j", extChain).text)
+        }
+        if hasExternal {
+            // External traffic always leaves with the node's address, so replies come back here.
+            serviceChains.append(RuleChain(name: extChain, rules: [
+                RuleText("-m", "comment", "--comment", "masquerade traffic for \(portName) external destinations", "-j", KubeChains.markMasq).text,
+                RuleText("-j", svcChain).text,
+            ]))
+        }
+
+        var svcRules: [String] = []
+        var masq = RuleText("-m", "comment", "--comment", "\(portName) cluster IP", "-m", proto, "-p", proto, "-d", clusterIP, "--dport", "\(port.port)")
+        if options.masqueradeAll {
+            masq.append("-j", KubeChains.markMasq)
+            svcRules.append(masq.text)
+        } else if let cidr = clusterCIDR {
+            // Off-cluster clients reaching a VIP are masqueraded so replies return through us.
+            masq.append("!", "-s", cidr, "-j", KubeChains.markMasq)
+            svcRules.append(masq.text)
+        }
+        let sepChains = targets.map { KubeChains.endpointChain(portName, port.protocol, endpoint: $0.endpoint) }
+        if case .clientIP(let timeout) = service.sessionAffinity {
+            for (target, sep) in zip(targets, sepChains) {
+                svcRules.append(RuleText("-m", "comment", "--comment", "\(portName) -> \(target.endpoint)", "-m", "recent", "--name", sep, "--rcheck", "--seconds", "\(timeout)", "--reap", "-j", sep).text)
+            }
+        }
+        let n = targets.count
+        var endpointChains: [RuleChain] = []
+        for (i, (target, sep)) in zip(targets, sepChains).enumerated() {
+            var pick = RuleText("-m", "comment", "--comment", "\(portName) -> \(target.endpoint)")
+            if i < n - 1 { pick.append("-m", "statistic", "--mode", "random", "--probability", probability(n - i)) }
+            pick.append("-j", sep)
+            svcRules.append(pick.text)
+
+            // Hairpin: a pod reaching itself through the VIP must be masqueraded, or its
+            // reply would skip the DNAT reversal.
+            var dnat = RuleText("-m", "comment", "--comment", portName)
+            if case .clientIP = service.sessionAffinity { dnat.append("-m", "recent", "--name", sep, "--set") }
+            dnat.append("-m", proto, "-p", proto, "-j", "DNAT", "--to-destination", target.endpoint)
+            endpointChains.append(RuleChain(name: sep, rules: [
+                RuleText("-m", "comment", "--comment", portName, "-s", target.ip, "-j", KubeChains.markMasq).text,
+                dnat.text,
+            ]))
+        }
+        serviceChains.append(RuleChain(name: svcChain, rules: svcRules))
+        serviceChains.append(contentsOf: endpointChains)
+    }
+
+    /// Ready endpoints serving `portName`, deduplicated and in address order.
+    func backends(_ endpoints: [EndpointInfo], portName: String) -> [(ip: String, endpoint: String)] {
+        var seen = Set<String>()
+        var result: [(key: (UInt32, Int), ip: String, endpoint: String)] = []
+        for ep in endpoints {
+            guard let port = ep.ports[portName], (1...65535).contains(port) else { continue }
+            let endpoint = "\(ep.ip):\(port)"
+            if seen.insert(endpoint).inserted {
+                result.append(((IPv4.value(ep.ip) ?? 0, port), ep.ip, endpoint))
+            }
+        }
+        return result.sorted { $0.key < $1.key }.map { ($0.ip, $0.endpoint) }
+    }
+
+    /// `1/n` formatted as kube-proxy does (`%0.10f`).
+    mutating func probability(_ n: Int) -> String {
+        if let cached = probabilities[n] { return cached }
+        let text = String(format: "%0.10f", 1.0 / Double(n))
+        probabilities[n] = text
+        return text
+    }
+
+    func unique(_ ips: [String]) -> [String] {
+        var seen = Set<String>()
+        return ips.filter { seen.insert($0).inserted }
+    }
+
+    func finish() -> Ruleset {
+        let nodePortsComment = "kubernetes service nodeports; NOTE: this must be the last rule in this chain"
+        var natServices = self.natServices
+        if options.nodePortAddresses.isEmpty {
+            natServices.append(RuleText("-m", "comment", "--comment", nodePortsComment, "-m", "addrtype", "--dst-type", "LOCAL", "-j", KubeChains.nodePorts).text)
+        } else {
+            for ip in options.nodePortAddresses {
+                natServices.append(RuleText("-m", "comment", "--comment", nodePortsComment, "-d", ip, "-j", KubeChains.nodePorts).text)
+            }
+        }
+        var masquerade = RuleText("-m", "comment", "--comment", "kubernetes service traffic requiring SNAT", "-j", "MASQUERADE")
+        if options.randomFully { masquerade.append("--random-fully") }
+        let nat = RuleTable(name: "nat", chains: [
+            RuleChain(name: KubeChains.services, rules: natServices),
+            RuleChain(name: KubeChains.nodePorts, rules: natNodePorts),
+            RuleChain(name: KubeChains.markMasq, rules: [RuleText("-j", "MARK", "--or-mark", mark).text]),
+            RuleChain(name: KubeChains.postrouting, rules: [
+                RuleText("-m", "mark", "!", "--mark", "\(mark)/\(mark)", "-j", "RETURN").text,
+                RuleText("-j", "MARK", "--xor-mark", mark).text,
+                masquerade.text,
+            ]),
+        ] + serviceChains)
+        let filter = RuleTable(name: "filter", chains: [
+            RuleChain(name: KubeChains.services, rules: filterServices),
+            RuleChain(name: KubeChains.externalServices, rules: filterExternal),
+            RuleChain(name: KubeChains.forward, rules: [
+                RuleText("-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP").text,
+                RuleText("-m", "comment", "--comment", "kubernetes forwarding rules", "-m", "mark", "--mark", "\(mark)/\(mark)", "-j", "ACCEPT").text,
+                RuleText("-m", "comment", "--comment", "kubernetes forwarding conntrack rule", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT").text,
+            ]),
+        ])
+        return Ruleset(filter: filter, nat: nat)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import KubeAPI
+
+/// The ClusterIPs and NodePorts given to Services, kept under `--root` so a Service keeps
+/// its addresses across agent restarts (the API server's allocators, on one node).
+public struct ServiceAllocations: Codable, Sendable, Equatable {
+    public struct Entry: Codable, Sendable, Equatable {
+        public var clusterIP: String?
+        /// NodePort by service port (`name/protocol/port`).
+        public var nodePorts: [String: Int]
+    }
+
+    /// By `namespace/name`.
+    public var services: [String: Entry] = [:]
+
+    public init() {}
+
+    public static let nodePortRange = 30000...32767
+}
+
+/// A Service whose addresses cannot be given, with the reason for the error line.
+public struct AllocationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// Gives each Service its ClusterIP and NodePorts, as the API server does: a requested
+/// `spec.clusterIP` or `nodePort` is honoured unless taken; otherwise the next free one.
+/// Pure: the caller persists the allocations.
+public struct ServiceAllocator: Sendable {
+    public let serviceCIDR: IPv4Range
+    /// Addresses never handed out automatically (the cluster DNS address, the network's
+    /// first address).
+    public let reserved: Set<String>
+
+    public init(serviceCIDR: String, reserved: Set<String> = []) throws {
+        guard let range = IPv4Range(cidr: serviceCIDR) else {
+            throw AllocationError(description: "invalid service CIDR \(serviceCIDR)")
+        }
+        self.serviceCIDR = range
+        self.reserved = reserved
+    }
+
+    /// Allocates for every Service (in the given order); returns the new allocations, the
+    /// Services with their `spec.clusterIP`/`nodePort`s filled in, and one error per Service
+    /// that could not be served. Allocations of Services that are gone are released.
+    public func allocate(_ services: [Service], previous: ServiceAllocations) -> (ServiceAllocations, [Service], [String]) {
+        var result = ServiceAllocations()
+        var errors: [String] = []
+        var usedIPs = Set<String>()
+        var usedPorts = Set<Int>()
+        var out: [Service] = []
+        func key(_ service: Service) -> String { "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")" }
+        func portKey(_ port: ServicePort) -> String { "\(port.name ?? "")/\(port.protocol?.rawValue ?? "TCP")/\(port.port)" }
+        // Explicit requests first, then what each Service had, then new ones: an explicit
+        // request wins a conflict with an automatic allocation.
+        let ordered = services.filter { requestedIP($0) != nil } + services.filter { requestedIP($0) == nil }
+        var accepted: [String: Service] = [:]
+        for service in ordered {
+            var service = service
+            let name = key(service)
+            let headless = service.spec.clusterIP == "None"
+            var entry = ServiceAllocations.Entry(clusterIP: nil, nodePorts: [:])
+            if !headless {
+                if let requested = requestedIP(service) {
+                    guard serviceCIDR.contains(requested) else {
+                        errors.append("Service \(name): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is not in the valid range \(serviceCIDR)")
+                        continue
+                    }
+                    guard !usedIPs.contains(requested) else {
+                        errors.append("Service \(name): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is already allocated")
+                        continue
+                    }
+                    entry.clusterIP = requested
+                } else if let kept = previous.services[name]?.clusterIP, !usedIPs.contains(kept), serviceCIDR.contains(kept) {
+                    entry.clusterIP = kept
+                } else {
+                    guard let free = serviceCIDR.hosts.first(where: { !usedIPs.contains($0) && !reserved.contains($0) && !previous.isHeld($0, except: name) }) else {
+                        errors.append("Service \(name): spec.clusterIP: failed to allocate an IP: the range \(serviceCIDR) is full")
+                        continue
+                    }
+                    entry.clusterIP = free
+                }
+                usedIPs.insert(entry.clusterIP!)
+            }
+            let type = service.spec.type ?? .clusterIP
+            if type == .nodePort || type == .loadBalancer {
+                var ports = service.spec.ports ?? []
+                for index in ports.indices {
+                    let port = ports[index]
+                    let wanted = port.nodePort ?? previous.services[name]?.nodePorts[portKey(port)]
+                    let chosen: Int?
+                    if let wanted, ServiceAllocations.nodePortRange.contains(wanted), !usedPorts.contains(wanted) {
+                        chosen = wanted
+                    } else if port.nodePort != nil {
+                        errors.append("Service \(name): spec.ports[\(index)].nodePort: Invalid value: \(port.nodePort!): provided port is already allocated or out of range")
+                        chosen = nil
+                    } else {
+                        chosen = ServiceAllocations.nodePortRange.first { !usedPorts.contains($0) && !previous.isPortHeld($0, except: name) }
+                    }
+                    if let chosen {
+                        usedPorts.insert(chosen)
+                        entry.nodePorts[portKey(port)] = chosen
+                        ports[index].nodePort = chosen
+                    }
+                }
+                service.spec.ports = ports
+            }
+            if let ip = entry.clusterIP { service.spec.clusterIP = ip; service.spec.clusterIPs = [ip] }
+            result.services[name] = entry
+            accepted[name] = service
+        }
+        // Keep the caller's order.
+        for service in services { if let done = accepted[key(service)] { out.append(done) } }
+        return (result, out, errors)
+    }
+
+    func requestedIP(_ service: Service) -> String? {
+        guard let ip = service.spec.clusterIP, !ip.isEmpty, ip != "None" else { return nil }
+        return ip
+    }
+}
+
+extension ServiceAllocations {
+    /// Whether another Service held `ip` before this pass (so it is not handed to a newcomer
+    /// while its owner is still being processed).
+    func isHeld(_ ip: String, except name: String) -> Bool {
+        services.contains { $0.key != name && $0.value.clusterIP == ip }
+    }
+
+    func isPortHeld(_ port: Int, except name: String) -> Bool {
+        services.contains { $0.key != name && $0.value.nodePorts.values.contains(port) }
+    }
+}
+
+/// An IPv4 network, for service address allocation.
+public struct IPv4Range: Sendable, Equatable, CustomStringConvertible {
+    public let base: UInt32
+    public let length: Int
+
+    public init?(cidr: String) {
+        let parts = cidr.split(separator: "/")
+        guard parts.count == 2, let length = Int(parts[1]), (8...30).contains(length), let base = Self.parse(String(parts[0])) else { return nil }
+        self.length = length
+        self.base = base & (UInt32.max << (32 - length))
+    }
+
+    public var description: String { "\(Self.format(base))/\(length)" }
+
+    public func contains(_ ip: String) -> Bool {
+        guard let value = Self.parse(ip) else { return false }
+        return value & (UInt32.max << (32 - length)) == base
+    }
+
+    /// Usable addresses, skipping the network address and the first host (kept, as the
+    /// API server keeps it for the `kubernetes` Service).
+    public var hosts: LazyMapSequence<ClosedRange<UInt32>, String> {
+        let count = UInt32(1) << (32 - length)
+        return ((base + 2)...(base + count - 2)).lazy.map(Self.format)
+    }
+
+    static func parse(_ text: String) -> UInt32? {
+        let octets = text.split(separator: ".").compactMap { UInt32($0) }
+        guard octets.count == 4, octets.allSatisfy({ $0 < 256 }) else { return nil }
+        return octets.reduce(0) { $0 << 8 | $1 }
+    }
+
+    static func format(_ value: UInt32) -> String {
+        "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
+    }
+}

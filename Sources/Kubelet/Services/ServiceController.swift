@@ -1,0 +1,205 @@
+import Foundation
+import KubeAPI
+import KubeProxy
+import Logging
+
+/// Services on the node, each agent pass: ClusterIPs and NodePorts (kept across restarts),
+/// endpoints from the ready pods their selectors pick, kube-proxy's iptables rules, and the
+/// cluster DNS records. The agent also publishes the Services and Endpoints for the CLI.
+public final class ServiceController: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var serviceCIDR: String = "10.96.0.0/16"
+        /// The kube-dns Service's address, where the agent serves cluster DNS; nil for none.
+        public var clusterDNS: String? = "10.96.0.10"
+        /// The node's address: NodePorts and LoadBalancer ingress answer there.
+        public var nodeIP: String?
+        public var podCIDR: String?
+        public var nodeName: String = ""
+        public var resolvConf: String = "/etc/resolv.conf"
+        public init() {}
+    }
+
+    public let settings: Settings
+    let layout: NodeLayout
+    let logger: Logger
+    let allocator: ServiceAllocator
+    let generator: RuleGenerator
+    let applier: ProxyApplier
+    private var allocations: ServiceAllocations
+    private var dns: ClusterDNSServer?
+    private var reported: Set<String> = []
+    private var lastPublished: [String: Data] = [:]
+    private var serviceRouteReady = false
+
+    public init(settings: Settings, layout: NodeLayout, applier: ProxyApplier = ProxyApplier(), logger: Logger) throws {
+        self.settings = settings
+        self.layout = layout
+        self.logger = logger
+        self.allocator = try ServiceAllocator(serviceCIDR: settings.serviceCIDR, reserved: Set([settings.clusterDNS].compactMap { $0 }))
+        self.generator = RuleGenerator(options: ProxyOptions(clusterCIDR: settings.podCIDR))
+        self.applier = applier
+        self.allocations = JSONFile.read(ServiceAllocations.self, from: layout.root + "/services.json") ?? ServiceAllocations()
+    }
+
+    /// Sets up the node for Services: br_netfilter, and the cluster DNS server on its address.
+    public func start() throws {
+        do {
+            try BridgeNetfilter(logger: logger).enable()
+        } catch {
+            logger.warning("\(error)")
+        }
+        guard let address = settings.clusterDNS else { return }
+        try ClusterDNSAddress.add(address)
+        let server = ClusterDNSServer(
+            configuration: .forwardingToResolvConf(address: address, resolvConfPath: settings.resolvConf),
+            records: ClusterDNSRecords(services: []), logger: logger)
+        try server.start()
+        dns = server
+        logger.info("cluster DNS on \(address):53")
+    }
+
+    /// Stops serving DNS; the rules stay, as kube-proxy leaves them, so Services keep working.
+    public func stop() {
+        dns?.stop()
+        dns = nil
+        if let address = settings.clusterDNS { try? ClusterDNSAddress.remove(address) }
+    }
+
+    /// One pass: the Services of the manifests and the pods as their workers last wrote them.
+    public func sync(services declared: [Service], pods: [Pod]) {
+        if !serviceRouteReady, let nodeIP = settings.nodeIP {
+            serviceRouteReady = ServiceRoute.ensure(serviceCIDR: settings.serviceCIDR, nodeIP: nodeIP)
+        }
+        var services = declared
+        if let dnsIP = settings.clusterDNS { services.append(Self.kubeDNS(clusterIP: dnsIP)) }
+        let (allocations, allocated, errors) = allocator.allocate(services, previous: self.allocations)
+        report(errors)
+        if allocations != self.allocations {
+            self.allocations = allocations
+            try? JSONFile.write(allocations, to: layout.root + "/services.json")
+        }
+        var proxied: [ServiceInfo] = []
+        var endpointsByService: [ServiceName: [EndpointInfo]] = [:]
+        var records: [DNSServiceRecord] = []
+        var published: [(kind: String, namespace: String, name: String, object: Data)] = []
+        for var service in allocated {
+            let namespace = service.metadata.namespace ?? "default"
+            let name = service.metadata.name ?? ""
+            let backends = EndpointsBuilder.backends(of: service, pods: pods)
+            if service.spec.type == .loadBalancer, let nodeIP = settings.nodeIP {
+                var status = service.status ?? ServiceStatus()
+                var ingress = LoadBalancerIngress()
+                ingress.ip = nodeIP
+                status.loadBalancer = LoadBalancerStatus(ingress: [ingress])
+                service.status = status
+            }
+            let endpoints = EndpointsBuilder.endpoints(of: service, backends: backends, nodeName: settings.nodeName)
+            records.append(Self.dnsRecord(service, backends: backends))
+            if let info = Self.proxyInfo(service), !(namespace == "kube-system" && name == "kube-dns") {
+                proxied.append(info)
+                endpointsByService[info.serviceName] = backends.map { EndpointInfo(ip: $0.ip, ports: $0.ports, ready: $0.ready) }
+            }
+            if let data = try? KubeEncoder.json(service) { published.append(("services", namespace, name, data)) }
+            if let data = try? KubeEncoder.json(endpoints) { published.append(("endpoints", namespace, name, data)) }
+        }
+        let generated = generator.generate(services: proxied, endpoints: endpointsByService)
+        report(generated.problems)
+        do {
+            _ = try applier.sync(generated.ruleset)
+        } catch {
+            report(["kube-proxy sync: \(error)"])
+            applier.invalidate()
+        }
+        dns?.update(services: records)
+        publish(published)
+    }
+
+    /// Writes the Services and Endpoints under `<root>/objects/` for `swiftlet get`.
+    private func publish(_ objects: [(kind: String, namespace: String, name: String, object: Data)]) {
+        var current: [String: Data] = [:]
+        for object in objects {
+            current["\(object.kind)/\(object.namespace)/\(object.name)"] = object.object
+        }
+        for (key, data) in current where lastPublished[key] != data {
+            let path = layout.root + "/objects/" + key + ".json"
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? AtomicFile.write(data, to: path)
+        }
+        for key in lastPublished.keys where current[key] == nil {
+            unlink(layout.root + "/objects/" + key + ".json")
+        }
+        if lastPublished.isEmpty {
+            // After a restart, files of Services that no longer exist.
+            for kind in ["services", "endpoints"] {
+                let base = layout.root + "/objects/" + kind
+                for namespace in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+                    for file in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + namespace)) ?? []
+                    where current["\(kind)/\(namespace)/\(file.replacingOccurrences(of: ".json", with: ""))"] == nil {
+                        unlink(base + "/" + namespace + "/" + file)
+                    }
+                }
+            }
+        }
+        lastPublished = current
+    }
+
+    private func report(_ problems: [String]) {
+        for problem in problems where !reported.contains(problem) { logger.error("\(problem)") }
+        reported = Set(problems).union(reported.intersection(problems))
+    }
+
+    /// Removes every rule Swiftlet's proxy made (`swiftlet proxy --cleanup`).
+    public static func cleanup(logger: Logger) throws {
+        try ProxyApplier().cleanup()
+    }
+
+    // MARK: Mapping API objects to the proxy's and DNS's models
+
+    static func kubeDNS(clusterIP: String) -> Service {
+        var meta = ObjectMeta()
+        meta.name = "kube-dns"
+        meta.namespace = "kube-system"
+        meta.labels = ["k8s-app": "kube-dns"]
+        var spec = ServiceSpec()
+        spec.clusterIP = clusterIP
+        var udp = ServicePort(port: 53)
+        udp.name = "dns"
+        udp.protocol = .udp
+        udp.targetPort = .int(53)
+        var tcp = ServicePort(port: 53)
+        tcp.name = "dns-tcp"
+        tcp.protocol = .tcp
+        tcp.targetPort = .int(53)
+        spec.ports = [udp, tcp]
+        spec.type = .clusterIP
+        return Service(metadata: meta, spec: spec)
+    }
+
+    static func proxyInfo(_ service: Service) -> ServiceInfo? {
+        let spec = service.spec
+        guard spec.type != .externalName else { return nil }
+        let type: ServiceInfo.ServiceType = spec.type == .nodePort ? .nodePort : spec.type == .loadBalancer ? .loadBalancer : .clusterIP
+        let affinity: SessionAffinity = spec.sessionAffinity == .clientIP
+            ? .clientIP(timeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? SessionAffinity.defaultTimeoutSeconds)
+            : .none
+        let ports = (spec.ports ?? []).map { port in
+            ServicePortInfo(name: port.name ?? "", protocol: ServiceProtocol(rawValue: port.protocol?.rawValue ?? "TCP") ?? .tcp,
+                            port: port.port, nodePort: port.nodePort)
+        }
+        return ServiceInfo(
+            namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "", type: type,
+            clusterIP: spec.clusterIP, ports: ports, sessionAffinity: affinity, externalIPs: spec.externalIPs ?? [],
+            loadBalancerIngressIPs: service.status?.loadBalancer?.ingress?.compactMap(\.ip) ?? [])
+    }
+
+    static func dnsRecord(_ service: Service, backends: [ServiceBackend]) -> DNSServiceRecord {
+        let headless = service.spec.clusterIP == nil || service.spec.clusterIP == "None"
+        return DNSServiceRecord(
+            name: service.metadata.name ?? "", namespace: service.metadata.namespace ?? "default",
+            clusterIP: headless ? nil : service.spec.clusterIP, externalName: service.spec.externalName,
+            ports: (service.spec.ports ?? []).compactMap { port in
+                port.name.map { DNSServiceRecord.Port(name: $0, protocol: port.protocol?.rawValue ?? "TCP", port: port.port) }
+            },
+            endpoints: backends.map { DNSServiceRecord.Endpoint(ip: $0.ip, hostname: $0.hostname, ready: $0.ready) })
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import KubeProxy
-
-@Test func moduleLoads() { #expect(Bool(true)) }
