@@ -4,7 +4,7 @@ import Kubelet
 import Testing
 
 /// examples/web-deployment.yaml as a user runs it: three pods serve the ConfigMap's page,
-/// and an edit of the page reaches every running pod.
+/// also through the Service's VIP, and an edit of the page reaches every running pod.
 @Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
 struct WorkloadExampleTests {
     @Test func webDeploymentServesItsConfigMapPage() throws {
@@ -19,6 +19,14 @@ struct WorkloadExampleTests {
         for ip in ips {
             #expect(node.curl("http://\(ip):8080/")?.contains("Hello from a Swiftlet Deployment") == true)
         }
+        // Through its Service: the VIP on port 80, as `get svc` and `get ep` show it.
+        #expect(node.wait(20) { node.cli(["get", "ep", "web"]).output.components(separatedBy: ":8080").count == 4 }, "\(node.cli(["get", "ep"]).output)")
+        guard case .service(let service) = node.object("Service", "web"), let vip = service.spec.clusterIP else {
+            Issue.record("no Service web: \(node.agentLog)")
+            return
+        }
+        #expect(node.cli(["get", "svc", "web"]).output.contains("web    ClusterIP   \(vip)"))
+        #expect(node.wait(20) { node.curl("http://\(vip)/")?.contains("Hello from a Swiftlet Deployment") == true })
         try node.write("web.yaml", example.replacingOccurrences(of: "Hello from a Swiftlet Deployment", with: "Edited page"))
         for ip in ips {
             #expect(node.wait(20) { node.curl("http://\(ip):8080/")?.contains("Edited page") == true }, "\(ip)")
