@@ -2,7 +2,8 @@
 # Swiftlet demo: builds the project and runs the node agent on the example manifests in
 # examples/, inside a private node network namespace (scripts/in-private-ns.sh). It waits
 # for the pods to run, shows `swiftlet get pods -o wide`, curls the web pod, shows its
-# logs, and tears everything down.
+# logs; then runs examples/web-deployment.yaml (3 pods behind a Service serving a ConfigMap
+# page), edits the page, deletes a pod to show it replaced, and tears everything down.
 # scripts/demo-runtime.sh shows the OCI runtime alone (one container, its isolation).
 set -euo pipefail
 export LC_ALL=C
@@ -87,6 +88,48 @@ swiftlet exec web -c httpd --root "$ROOT" -- ps
 heading "swiftlet describe pod web (first lines)"
 swiftlet describe pod web --root "$ROOT" | head -20
 
+heading "swiftlet apply -f examples/web-deployment.yaml (ConfigMap page, Deployment of 3, Service)"
+swiftlet apply -f examples/web-deployment.yaml --manifests "$MANIFESTS"
+for _ in $(seq 1 150); do
+    swiftlet get deployments --root "$ROOT" 2>/dev/null | grep -q '^hello  *3/3 ' && break
+    sleep 0.2
+done
+heading "swiftlet get deployments,replicasets,pods,services"
+swiftlet get deployments -o wide --root "$ROOT"
+echo
+swiftlet get rs --root "$ROOT"
+echo
+swiftlet get pods -o wide --root "$ROOT"
+echo
+swiftlet get svc --root "$ROOT"
+
+VIP="$(swiftlet get svc hello -o json --root "$ROOT" | jq -r '.spec.clusterIP')"
+heading "curl http://$VIP/ (the Service VIP) from the node"
+curl -s -m 5 "http://$VIP/"
+heading "wget http://hello.default.svc.cluster.local/ by name from inside the web pod (cluster DNS)"
+swiftlet exec web --root "$ROOT" -c sidecar -- wget -q -O- http://hello.default.svc.cluster.local/ || true
+
+heading "Editing the ConfigMap: the running pods serve the new page"
+sed 's/Hello from a Swiftlet Deployment/Hello again, edited in place/' examples/web-deployment.yaml >"$WORK/web-deployment.yaml"
+cp "$WORK/web-deployment.yaml" "$MANIFESTS/.web-deployment.yaml.new" && mv "$MANIFESTS/.web-deployment.yaml.new" "$MANIFESTS/web-deployment.yaml"
+for _ in $(seq 1 150); do
+    [[ "$(curl -s -m 2 "http://$VIP/")" == *"edited in place"* ]] && break
+    sleep 0.2
+done
+curl -s -m 5 "http://$VIP/"
+
+POD="$(swiftlet get pods -o json --root "$ROOT" | jq -r '[.items[] | select(.metadata.name | startswith("hello-"))][0].metadata.name')"
+heading "swiftlet delete pod $POD: the Deployment replaces it"
+swiftlet delete pod "$POD" --root "$ROOT"
+for _ in $(seq 1 100); do
+    [ "$(swiftlet get pods --root "$ROOT" 2>/dev/null | grep -c '^hello-.*1/1 *Running')" = 3 ] && break
+    sleep 0.2
+done
+swiftlet get pods --root "$ROOT"
+heading "swiftlet describe deployment hello (events)"
+swiftlet describe deployment hello --root "$ROOT" | sed -n '/^Events:/,$p'
+swiftlet delete -f examples/web-deployment.yaml --manifests "$MANIFESTS"
+
 heading "swiftlet delete -f examples/web.yaml -f examples/web-service.yaml"
 swiftlet delete -f examples/web.yaml --manifests "$MANIFESTS"
 swiftlet delete -f examples/web-service.yaml --manifests "$MANIFESTS"
@@ -97,4 +140,4 @@ done
 swiftlet get pods --root "$ROOT" || true
 
 heading "Agent log"
-cat "$WORK/agent.log"
+grep -v "^.*debug" "$WORK/agent.log"

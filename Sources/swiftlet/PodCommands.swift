@@ -3,76 +3,6 @@ import Foundation
 import Kubelet
 import KubeAPI
 
-/// `swiftlet get pods [-o wide|json|yaml] [-w]`.
-struct GetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "List objects, as kubectl get.")
-
-    @Argument(help: "What to list: pods (po).") var resource: String
-    @Argument(help: "A name to show only that object.") var name: String?
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var namespaces: NamespaceOptions
-    @Option(name: .shortAndLong, help: "Output format: wide, json or yaml.") var output: String?
-    @Flag(name: .shortAndLong, help: "Watch for changes.") var watch = false
-
-    func validate() throws {
-        guard ["pods", "pod", "po"].contains(resource) else {
-            throw ValidationError("the server doesn't have a resource type \"\(resource)\"")
-        }
-        if let output, !["wide", "json", "yaml"].contains(output) {
-            throw ValidationError("unable to match a printer suitable for the output format \"\(output)\", allowed formats are: json,wide,yaml")
-        }
-    }
-
-    func run() throws {
-        let store = PodStore(root: rootOptions.root)
-        var last = ""
-        repeat {
-            var pods = store.pods(namespace: namespaces.selected)
-            if let name {
-                pods = [try store.pod(named: name, namespace: namespaces.namespace)]
-            }
-            let text: String
-            switch output {
-            case "json": text = try ObjectOutput.json(pods) + "\n"
-            case "yaml": text = try ObjectOutput.yaml(pods)
-            default:
-                if pods.isEmpty && !watch {
-                    FileHandle.standardError.write(Data("No resources found\(namespaces.allNamespaces ? "" : " in \(namespaces.namespace) namespace").\n".utf8))
-                    return
-                }
-                text = PodPrinter.table(pods, wide: output == "wide", withNamespace: namespaces.allNamespaces)
-            }
-            if text != last {
-                print(watch && !last.isEmpty ? text.split(separator: "\n").dropFirst().joined(separator: "\n") : text, terminator: watch && !last.isEmpty ? "\n" : "")
-                last = text
-            }
-            if watch { Thread.sleep(forTimeInterval: 0.5) }
-        } while watch
-    }
-}
-
-/// `swiftlet describe pod NAME`.
-struct DescribeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show an object in detail, with its events.")
-
-    @Argument(help: "The kind: pod.") var resource: String
-    @Argument(help: "The name.") var name: String
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var namespaces: NamespaceOptions
-
-    func validate() throws {
-        guard ["pods", "pod", "po"].contains(resource) else {
-            throw ValidationError("the server doesn't have a resource type \"\(resource)\"")
-        }
-    }
-
-    func run() throws {
-        let store = PodStore(root: rootOptions.root)
-        let pod = try store.pod(named: name, namespace: namespaces.namespace)
-        print(PodDescriber.describe(pod, events: store.events(of: pod)), terminator: "")
-    }
-}
-
 /// `swiftlet logs POD [-c C] [-f] [--previous] [--tail N]`.
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's logs.")
@@ -150,6 +80,7 @@ struct DeleteCommand: ParsableCommand {
     @Option(help: "The manifest directory.") var manifests: String = "/etc/swiftlet/manifests"
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var namespaces: NamespaceOptions
+    @Option(help: "Wait for a controller-owned pod to be gone.") var wait: Bool = true
 
     func validate() throws {
         if file == nil && (target.count != 2 || !["pod", "pods", "po"].contains(target[0])) {
@@ -164,6 +95,10 @@ struct DeleteCommand: ParsableCommand {
         }
         let store = PodStore(root: rootOptions.root)
         let pod = try store.pod(named: target[1], namespace: namespaces.namespace)
-        print(try ManifestFiles.deletePod(pod, directory: manifests))
+        if PodDeletion.isControllerOwned(pod) {
+            print(try PodDeletion.delete(pod, root: rootOptions.root, wait: wait))
+        } else {
+            print(try ManifestFiles.deletePod(pod, directory: manifests))
+        }
     }
 }

@@ -7,7 +7,8 @@ struct Swiftlet: ParsableCommand {
         abstract: "A Kubernetes node in one binary: runs pods from manifests in a directory.",
         subcommands: [
             RunCommand.self, ResetCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
-            ExecCommand.self, ApplyCommand.self, DeleteCommand.self, ImagesCommand.self, ProxyCommand.self, MonitorCommand.self,
+            ExecCommand.self, RolloutCommand.self, ApplyCommand.self, DeleteCommand.self, ImagesCommand.self, ProxyCommand.self,
+            MonitorCommand.self,
         ]
     )
 }

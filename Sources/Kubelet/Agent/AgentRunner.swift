@@ -63,6 +63,10 @@ public enum AgentRunner {
         for id in ContainerFiles.all(root: layout.root) { services.containers.remove(id: id) }
         try? FileManager.default.removeItem(atPath: layout.podsDir)
         try? FileManager.default.removeItem(atPath: layout.containersDir)
+        // The controllers start over: their pods are gone.
+        for path in [WorkloadSync.stateFile(layout), WorkloadSync.requestsDir(layout), layout.root + "/events"] {
+            try? FileManager.default.removeItem(atPath: path)
+        }
         logger.info("removed \(workers.count) pods")
     }
 }

@@ -3,8 +3,9 @@ import KubeAPI
 import Logging
 
 /// The node agent's control loop (`swiftlet run`): reads the manifest directory on inotify
-/// events and every `resync`, and keeps one `PodWorker` per desired static pod. Pods left
-/// by an earlier agent are adopted; pods no longer desired are terminated.
+/// events and every `resync`, runs the workload controllers, and keeps one `PodWorker` per
+/// desired pod (static or controller-owned). Pods left by an earlier agent are adopted;
+/// pods no longer desired are terminated.
 public final class NodeAgent: @unchecked Sendable {
     public let manifests: String
     public let services: NodeServices
@@ -44,15 +45,20 @@ public final class NodeAgent: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: services.layout.podsDir, withIntermediateDirectories: true)
         let watcher = try DirectoryWatcher(path: manifests)
         let source = ManifestSource(path: manifests, nodeName: services.nodeName)
+        let workloads = WorkloadSync(layout: services.layout, nodeName: services.nodeName, logger: logger)
         var first = true
         while !shouldStop {
             let state = source.read()
             report(state.problems)
+            let objects = state.objects.map(\.object)
+            services.configs.current = ConfigStore(objects: objects)
             if first {
-                adopt(desired: state.pods)
+                adopt(desired: state.pods + workloads.state.pods)
                 first = false
             }
-            reconcile(state.pods)
+            let controllerPods = workloads.sync(
+                objects: objects, observed: runningPods(), deletedPods: workloads.takeDeleteRequests())
+            reconcile(state.pods + controllerPods)
             onSync?(state, runningPods())
             // While pods terminate, look again soon so their replacements start promptly.
             watcher.wait(timeout: terminating.isEmpty ? min(resync, 1) : 0.1)

@@ -4,14 +4,15 @@ import KubeAPI
 /// `swiftlet get pods` as kubectl prints it: NAME READY STATUS RESTARTS AGE, and with
 /// `-o wide` IP and NODE.
 public enum PodPrinter {
-    public static func table(_ pods: [Pod], wide: Bool, withNamespace: Bool, now: Date = Date()) -> String {
+    /// `namePrefix` is `pod/` for `get all`.
+    public static func table(_ pods: [Pod], wide: Bool, withNamespace: Bool, namePrefix: String = "", now: Date = Date()) -> String {
         var header = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
         if withNamespace { header.insert("NAMESPACE", at: 0) }
         if wide { header += ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"] }
         var rows = [header]
         for pod in pods {
             let row = self.row(pod, now: now)
-            var cells = [pod.metadata.name ?? "", row.ready, row.status, row.restarts, row.age]
+            var cells = [namePrefix + (pod.metadata.name ?? ""), row.ready, row.status, row.restarts, row.age]
             if withNamespace { cells.insert(pod.metadata.namespace ?? "default", at: 0) }
             if wide { cells += [pod.status?.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>"] }
             rows.append(cells)

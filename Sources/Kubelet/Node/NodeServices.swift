@@ -47,6 +47,31 @@ public protocol ImageProvider: Sendable {
 /// nil when there is no such object.
 public typealias ConfigSource = @Sendable (_ kind: String, _ namespace: String, _ name: String) -> [String: String]?
 
+/// The node's current ConfigMaps and Secrets: the agent swaps in a new `ConfigStore` each
+/// pass; pod workers read whichever is current (env at container start, volumes on each
+/// re-projection).
+public final class SharedConfigStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var store: ConfigStore
+
+    public init(_ store: ConfigStore = ConfigStore()) {
+        self.store = store
+    }
+
+    public var current: ConfigStore {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return store
+        }
+        set {
+            lock.lock()
+            store = newValue
+            lock.unlock()
+        }
+    }
+}
+
 /// Everything a pod worker uses on the node, as parameters so tests can hand in their own.
 public struct NodeServices: Sendable {
     public var layout: NodeLayout
@@ -59,6 +84,8 @@ public struct NodeServices: Sendable {
     public var network: PodNetwork
     public var images: ImageProvider
     public var configSource: ConfigSource
+    /// The ConfigMaps and Secrets configMap/secret/projected volumes are projected from.
+    public var configs: SharedConfigStore
     public var logger: Logger
     /// How often a pod worker looks at its containers.
     public var tick: TimeInterval
@@ -66,7 +93,8 @@ public struct NodeServices: Sendable {
     public init(
         layout: NodeLayout, nodeName: String, hostIP: String?, cgroupParent: String, clusterDNS: String?,
         nodeResolvConf: String, containers: ContainerRuntimeService, network: PodNetwork, images: ImageProvider,
-        configSource: @escaping ConfigSource = { _, _, _ in nil }, logger: Logger, tick: TimeInterval = 0.1
+        configs: SharedConfigStore = SharedConfigStore(), configSource: ConfigSource? = nil, logger: Logger,
+        tick: TimeInterval = 0.1
     ) {
         self.layout = layout
         self.nodeName = nodeName
@@ -77,7 +105,9 @@ public struct NodeServices: Sendable {
         self.containers = containers
         self.network = network
         self.images = images
-        self.configSource = configSource
+        self.configs = configs
+        // Env reads the same objects as volumes unless a caller hands in its own source.
+        self.configSource = configSource ?? { kind, namespace, name in configs.current.data(kind: kind, namespace: namespace, name: name) }
         self.logger = logger
         self.tick = tick
     }

@@ -25,6 +25,10 @@ public final class PodWorker: @unchecked Sendable {
     private var sandboxRetryAt: Date?
     private var sandboxError: String?
     private var volumePaths: [String: String]?
+    private var volumeRetryAt: Date?
+    private var nextProjection = Date.distantPast
+    /// How often configMap and secret volumes are re-projected from the current objects.
+    static let projectionPeriod: TimeInterval = 1
     private var instances: [String: ContainerInstance] = [:]
     private var seenExits: Set<String> = []
     private var backOffs: [String: CrashLoopBackOff] = [:]
@@ -163,13 +167,31 @@ public final class PodWorker: @unchecked Sendable {
             }
         }
         if volumePaths == nil {
-            do {
-                volumePaths = try PodVolumes(directory: layout.volumesDir(uid: uid)).setUp(spec.volumes ?? [])
-            } catch {
-                events.record("Warning", "FailedMount", "\(error)", at: now)
-                for container in allContainers { waiting[container.name] = ("ContainerCreating", "\(error)") }
+            if let retry = volumeRetryAt, now < retry {
                 writeStatus(now: now)
                 return
+            }
+            do {
+                var paths = try PodVolumes(directory: layout.volumesDir(uid: uid)).setUp(spec.volumes ?? [])
+                for (name, path) in try configVolumes.setUp(store: services.configs.current) { paths[name] = path }
+                volumePaths = paths
+                volumeRetryAt = nil
+                nextProjection = now.addingTimeInterval(Self.projectionPeriod)
+            } catch {
+                // As upstream: MountVolume.SetUp failed for volume "x" : configmap "y" not found.
+                let message = (error as? ConfigVolumeError).map { "MountVolume.SetUp failed: \($0)" } ?? "\(error)"
+                events.record("Warning", "FailedMount", message, at: now)
+                for container in allContainers { waiting[container.name] = ("ContainerCreating", message) }
+                volumeRetryAt = now.addingTimeInterval(1)
+                writeStatus(now: now)
+                return
+            }
+        } else if now >= nextProjection {
+            nextProjection = now.addingTimeInterval(Self.projectionPeriod)
+            let refreshed = configVolumes.refresh(store: services.configs.current)
+            for name in refreshed.changed { logger.info("volume \(name) updated") }
+            for (name, failure) in refreshed.failures {
+                events.record("Warning", "FailedMount", "MountVolume.SetUp failed for volume \"\(name)\" : \(failure)", at: now)
             }
         }
         observe(now: now)
@@ -201,6 +223,10 @@ public final class PodWorker: @unchecked Sendable {
     }
 
     private var allContainers: [Container] { (spec.initContainers ?? []) + spec.containers }
+
+    private var configVolumes: PodConfigVolumes {
+        PodConfigVolumes(directory: layout.volumesDir(uid: uid), namespace: namespace, volumes: spec.volumes ?? [], logger: logger)
+    }
 
     private func container(named name: String) -> Container? {
         allContainers.first { $0.name == name }

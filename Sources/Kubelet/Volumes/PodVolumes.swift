@@ -78,14 +78,36 @@ public struct PodVolumes: Sendable {
         return path
     }
 
-    /// Unmounts memory-backed volumes and removes the pod's volume directory.
+    /// Unmounts memory-backed volumes (emptyDir `Memory`, and the tmpfs of secret and
+    /// projected volumes one level deeper) and removes the pod's volume directory.
     public func tearDown() {
+        for path in Self.mountPoints(under: directory) {
+            while Self.isMountPoint(path), umount2(path, Int32(MNT_DETACH)) == 0 {}
+        }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names {
             let path = directory + "/" + name
             while Self.isMountPoint(path), umount2(path, Int32(MNT_DETACH)) == 0 {}
         }
+        // Never follow into a mount that would not go away: remove only plain trees.
+        guard Self.mountPoints(under: directory).isEmpty else { return }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Mount points strictly below `directory` (per /proc/self/mountinfo), deepest first.
+    static func mountPoints(under directory: String) -> [String] {
+        guard let resolved = realpath(directory, nil) else { return [] }
+        let base = String(cString: resolved) + "/"
+        free(resolved)
+        guard let table = ConfigVolumeMount.mountInfo() else { return [] }
+        var points: Set<String> = []
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4 else { continue }
+            let point = ConfigVolumeMount.unescapeMountInfo(fields[4])
+            if point.hasPrefix(base) { points.insert(point) }
+        }
+        return points.sorted { $0.count > $1.count }
     }
 
     static func isMountPoint(_ path: String) -> Bool {
