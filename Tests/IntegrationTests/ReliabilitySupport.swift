@@ -94,7 +94,7 @@ extension AgentHarness {
     /// namespaces, and pod-specific iptables rules (hostport and masquerade).
     func leftovers(natBaseline: Set<String> = []) -> NodeLeftovers {
         var found = NodeLeftovers()
-        let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let mountinfo = procText("/proc/self/mountinfo")
         for line in mountinfo.split(separator: "\n") {
             let fields = line.split(separator: " ")
             guard fields.count > 4 else { continue }

@@ -18,3 +18,12 @@ func builtBinary(_ name: String) -> String {
 /// The package root, for scripts and fixtures.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// The whole text of a /proc file. Foundation's `String(contentsOfFile:)` stops after the
+/// first 4 KiB of a procfs file (its size reads 0), which cut /proc/self/mountinfo short
+/// once a run held a few dozen mounts.
+func procText(_ path: String) -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? handle.close() }
+    return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+}

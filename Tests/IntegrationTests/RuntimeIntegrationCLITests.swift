@@ -26,7 +26,7 @@ struct RuntimeIntegrationCLITests {
     }
 
     func mountinfo() -> String {
-        (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        procText("/proc/self/mountinfo")
     }
 
     @Test func createStartKillDeleteMovesThroughTheStatesAndLeavesNothing() throws {
