@@ -16,6 +16,8 @@ final class AgentHarness: @unchecked Sendable {
     let subnet: String
     let bridge: String
     private(set) var agent: Process?
+    /// More `swiftlet run` flags (say `--cni-bin-dir`), for tests that need them.
+    var extraArguments: [String] = []
     private let logPath: String
     /// The node's network namespace, a bind-mounted nsfs file.
     let netns: String
@@ -66,7 +68,7 @@ final class AgentHarness: @unchecked Sendable {
         process.arguments = [
             "--net=" + netns, builtBinary("swiftlet"), "run", "--manifests", manifests, "--root", root, "--run-dir", base + "/run", "--log-dir", base + "/logs",
             "--cni-conf-dir", base + "/cni", "--cgroup-parent", cgroupParent, "--node-name", "node1", "--pod-cidr", subnet,
-        ]
+        ] + extraArguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()

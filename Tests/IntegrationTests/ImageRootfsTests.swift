@@ -6,7 +6,7 @@ import Testing
 /// Overlay rootfs mounts over imported images (root, in the private mount namespace).
 @Suite(.enabled(if: isRoot)) struct ImageRootfsTests {
     private func isMountPoint(_ path: String) -> Bool {
-        let mounts = mountInfoTable()
+        let mounts = procText("/proc/self/mountinfo")
         return mounts.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == path }
     }
 

@@ -356,7 +356,7 @@ struct PodIntegrationTests {
         #expect(node.pods().count == 1)
     }
 
-    static func mounts() -> String { mountInfoTable() }
+    static func mounts() -> String { procText("/proc/self/mountinfo") }
 
     static func cgroupDirectories(_ parent: String) -> [String] {
         let base = "/sys/fs/cgroup/memory" + parent

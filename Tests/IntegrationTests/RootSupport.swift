@@ -19,19 +19,11 @@ func builtBinary(_ name: String) -> String {
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
 
-/// /proc/self/mountinfo in full: Foundation's `String(contentsOfFile:)` stops after one page
-/// of a procfs file, losing mounts once parallel tests make the table longer.
-func mountInfoTable() -> String {
-    let fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return "" }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
-        bytes.append(contentsOf: chunk[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
+/// The whole text of a /proc file. Foundation's `String(contentsOfFile:)` stops after the
+/// first 4 KiB of a procfs file (its size reads 0), which cut /proc/self/mountinfo short
+/// once a run held a few dozen mounts.
+func procText(_ path: String) -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? handle.close() }
+    return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
 }

@@ -64,6 +64,8 @@ public struct HostLocalConfig: Equatable, Sendable {
         }
         if let dir = ipam["dataDir"] {
             guard let s = dir.stringValue, !s.isEmpty else { throw invalid("ipam.dataDir must be a path") }
+            // A relative store would land in whatever directory the runtime exec'd us from.
+            guard s.hasPrefix("/") else { throw invalid("ipam.dataDir must be an absolute path, not \(s)") }
             dataDir = s
         } else {
             dataDir = HostLocalConfig.defaultDataDir

@@ -38,6 +38,17 @@ public enum OCISpecGenerator {
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ]
 
+    /// Every capability the node itself holds in its bounding set (`CapBnd` of
+    /// /proc/self/status), in `allCapabilities` order, which is the kernel's numbering. A
+    /// privileged container gets these, as containerd grants "all" as the host's set: asking
+    /// for one the node lacks (CAP_SYS_RESOURCE inside a restricted sandbox) fails capset.
+    static let nodeCapabilities: [String] = {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
+              let hex = line.split(separator: "\t").last, let mask = UInt64(hex, radix: 16) else { return allCapabilities }
+        return allCapabilities.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element)
+    }()
+
     public static func spec(for config: ContainerConfig, placement: ContainerPlacement, annotations: [String: String] = [:]) throws -> Spec {
         var spec = try JSONDecoder().decode(Spec.self, from: Data(DefaultSpec.json.utf8))
         let defaultCaps = spec.process?.capabilities?.bounding ?? []
@@ -99,10 +110,10 @@ public enum OCISpecGenerator {
     /// The default set, plus `add`, minus `drop`; `ALL` in add grants every capability and in
     /// drop removes all (then `add` applies), as upstream.
     static func capabilities(default defaults: [String], config: ContainerConfig) -> [String] {
-        if config.privileged { return allCapabilities }
+        if config.privileged { return nodeCapabilities }
         var caps = config.capabilitiesDrop.contains("ALL") ? [] : defaults
         caps.removeAll { config.capabilitiesDrop.contains($0) }
-        if config.capabilitiesAdd.contains("ALL") { return allCapabilities }
+        if config.capabilitiesAdd.contains("ALL") { return nodeCapabilities }
         for cap in config.capabilitiesAdd where !caps.contains(cap) { caps.append(cap) }
         return caps
     }

@@ -45,7 +45,12 @@ public struct ManifestSource: Sendable {
             case .success(let read):
                 file = read
             }
-            for item in decoder.decode(fileName: file.name, bytes: file.contents) {
+            let items = decoder.decode(fileName: file.name, bytes: file.contents)
+            // As the kubelet, a file with an invalid document is skipped whole: its good
+            // documents must not start half of what the file describes.
+            let invalid = items.contains { if case .failure = $0 { return true } else { return false } }
+            for item in items {
+                if invalid, case .object = item { continue }
                 switch item {
                 case .failure(let error):
                     state.problems.append(error.description)

@@ -1,0 +1,210 @@
+import Foundation
+import KubeAPI
+import Kubelet
+import Testing
+
+/// Issue #8 §1: faults a node survives — its agent SIGKILLed mid-work, a container's monitor
+/// or process killed from outside, a CNI plugin failing, a full disk under `--root`.
+@Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
+struct ReliabilityFaultTests {
+    static func sleeper(_ name: String, restartPolicy: String = "Always") -> String {
+        PodIntegrationTests.pod(name, restartPolicy: restartPolicy, """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sleep", "1000000"]
+            """)
+    }
+
+    @Test func agentKilledWhileCreatingAndWhileDeletingTenPodsConverges() throws {
+        let node = try AgentHarness("killagent")
+        defer { node.shutDown() }
+        let natBaseline = Set(node.natRules())
+        try node.start()
+        let names = (0..<10).map { "p\($0)" }
+        for name in names { try node.write(name + ".yaml", Self.sleeper(name)) }
+        // Mid-work: some containers exist, not all pods run yet.
+        #expect(node.wait(60) { !ContainerFiles.all(root: node.root).isEmpty }, "\(node.agentLog)")
+        let runningBefore = names.filter { node.running($0) }
+        let statusBefore = Dictionary(uniqueKeysWithValues: runningBefore.compactMap { name in node.status(name, "c").map { (name, $0) } })
+        node.stop(signal: SIGKILL)
+        try node.start()
+        // Known issue: pods whose creation the kill interrupted are not started by the new
+        // agent (their containers are gone and no worker recreates them).
+        let converged = node.wait(60) { names.allSatisfy(node.running) }
+        withKnownIssue("a pod interrupted mid-creation is not restarted by the next agent", isIntermittent: true) {
+            #expect(converged, "never converged:\n\(node.agentLog)")
+        }
+        // Give a duplicating agent the chance to show itself.
+        Thread.sleep(forTimeInterval: 2)
+        let ids = node.containerIDs()
+        for name in names {
+            // Never a duplicate; a missing one is the known issue above.
+            #expect((ids["\(name)-node1/c"]?.count ?? 0) <= 1, "\(name): containers \(ids["\(name)-node1/c"] ?? [])")
+            if !converged { continue }
+            #expect(ids["\(name)-node1/c"]?.count == 1, "\(name): containers \(ids["\(name)-node1/c"] ?? [])")
+        }
+        for (name, before) in statusBefore {
+            let after = node.status(name, "c")
+            #expect(after?.containerID == before.containerID && after?.restartCount == before.restartCount, "\(name): \(String(describing: after))")
+        }
+        let live = node.leftovers(natBaseline: natBaseline)
+        let runningNow = names.filter(node.running).count
+        Campaign.report("agent SIGKILLed while creating 10 pods (\(runningBefore.count) running at the kill): \(runningNow)/10 running after restart, monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count)")
+        if converged { #expect(live.monitors.count == 10 && live.veths.count == 10 && live.ipamFiles.count == 10 && live.sandboxes.count == 10, "\(live)") }
+
+        // Again while deleting them.
+        for name in names { node.remove(name + ".yaml") }
+        #expect(node.wait(60) { node.pods().count < 10 || node.agentLog.contains("terminating pod") })
+        node.stop(signal: SIGKILL)
+        try node.start()
+        let emptied = node.wait(60) { node.pods().isEmpty && node.leftovers(natBaseline: Set(node.natRules())).isEmpty }
+        withKnownIssue("follows from the interrupted creations above", isIntermittent: true) {
+            #expect(emptied, "left: \(node.leftovers(natBaseline: Set(node.natRules())))\n\(node.agentLog)")
+        }
+        Campaign.report("agent SIGKILLed while deleting 10 pods: \(emptied ? "converged, nothing left" : "left \(node.leftovers(natBaseline: Set(node.natRules())))")")
+    }
+
+    @Test func killedMonitorIsReportedAndTheContainerRestartsPerPolicy() throws {
+        let node = try AgentHarness("killmonitor")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("always.yaml", Self.sleeper("always"))
+        try node.write("never.yaml", Self.sleeper("never", restartPolicy: "Never"))
+        #expect(node.wait { node.running("always") && node.running("never") }, "\(node.agentLog)")
+        var killed: [String: (id: String, pid: Int32)] = [:]
+        for pod in ["always", "never"] {
+            let id = try #require(node.status(pod, "c")?.containerID?.components(separatedBy: "://").last)
+            let record = try #require(ContainerFiles(root: node.root, id: id).monitor())
+            killed[pod] = (id, record.pid)
+            #expect(kill(record.monitorPID, SIGKILL) == 0)
+        }
+        // Known issue: the agent keeps reporting Running while the monitor is gone.
+        withKnownIssue("a killed monitor goes unnoticed: status stays Running, no restart", isIntermittent: true) {
+            // Always: a new container replaces the orphaned one, whose process is gone.
+            #expect(node.wait(15) { (node.status("always", "c")?.restartCount ?? 0) >= 1 && node.running("always") }, "\(node.agentLog)")
+            let always = try #require(node.status("always", "c"))
+            #expect(always.lastState?.terminated?.exitCode == 137, "\(always)")
+            #expect(always.containerID?.hasSuffix(killed["always"]!.id) == false)
+            #expect(node.wait(10) { kill(killed["always"]!.pid, 0) != 0 }, "the old container process survived its monitor")
+            // Never: the pod fails and reports why.
+            #expect(node.wait(15) { node.pod("never")?.status?.phase == .failed }, "\(node.agentLog)")
+            let never = try #require(node.status("never", "c"))
+            #expect(never.restartCount == 0)
+            #expect(never.state?.terminated?.message?.contains("monitor") == true, "\(never)")
+            #expect(node.wait(10) { kill(killed["never"]!.pid, 0) != 0 })
+            #expect(node.containerIDs()["always-node1/c"]?.count ?? 0 <= 2)
+}
+        Campaign.report("monitor SIGKILLed (Always, Never): restartCount \(node.status("always", "c")?.restartCount ?? -1), never-pod phase \(String(describing: node.pod("never")?.status?.phase))")
+    }
+
+    @Test func containerKilledFromOutsideRestartsPerPolicy() throws {
+        let node = try AgentHarness("killcontainer")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("always.yaml", Self.sleeper("always"))
+        try node.write("onfailure.yaml", Self.sleeper("onfailure", restartPolicy: "OnFailure"))
+        try node.write("never.yaml", Self.sleeper("never", restartPolicy: "Never"))
+        let pods = ["always", "onfailure", "never"]
+        #expect(node.wait { pods.allSatisfy(node.running) }, "\(node.agentLog)")
+        for pod in pods {
+            let id = try #require(node.status(pod, "c")?.containerID?.components(separatedBy: "://").last)
+            let record = try #require(ContainerFiles(root: node.root, id: id).monitor())
+            #expect(kill(record.pid, SIGKILL) == 0)
+        }
+        for pod in ["always", "onfailure"] {
+            #expect(node.wait(30) { (node.status(pod, "c")?.restartCount ?? 0) == 1 && node.running(pod) }, "\(pod): \(node.agentLog)")
+            #expect(node.status(pod, "c")?.lastState?.terminated?.exitCode == 137)
+            #expect(node.status(pod, "c")?.lastState?.terminated?.reason == "Error")
+        }
+        #expect(node.wait(30) { node.pod("never")?.status?.phase == .failed })
+        #expect(node.status("never", "c")?.state?.terminated?.exitCode == 137)
+        #expect(node.status("never", "c")?.restartCount == 0)
+        Campaign.report("container init SIGKILLed from outside (Always, OnFailure, Never): restarted per policy")
+    }
+
+    @Test func failingCNIPluginIsShownRetriedAndLeaksNothing() throws {
+        let node = try AgentHarness("cnifail")
+        defer { node.shutDown() }
+        let bin = node.base + "/cni-bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        // A plugin that counts its calls and refuses every ADD with a CNI error.
+        try """
+            #!/bin/sh
+            echo "$CNI_COMMAND" >> \(node.base)/plugin-calls
+            cat >/dev/null
+            if [ "$CNI_COMMAND" = ADD ]; then
+                echo '{"cniVersion": "1.0.0", "code": 11, "msg": "reliability: the network is down"}'
+                exit 1
+            fi
+            exit 0
+            """.write(toFile: bin + "/failing-plugin", atomically: true, encoding: .utf8)
+        chmod(bin + "/failing-plugin", 0o755)
+        let good = try String(contentsOfFile: node.base + "/cni/10-test.conflist", encoding: .utf8)
+        try """
+            {"cniVersion": "1.0.0", "name": "failing", "plugins": [{"type": "failing-plugin"}]}
+            """.write(toFile: node.base + "/cni/10-test.conflist", atomically: true, encoding: .utf8)
+        node.extraArguments = ["--cni-bin-dir", bin]
+        try node.start()
+        try node.write("net.yaml", Self.sleeper("net"))
+        #expect(node.wait(30) { node.status("net", "c")?.state?.waiting?.message?.contains("the network is down") == true }, "\(node.agentLog)")
+        #expect(node.cli(["describe", "pod", "net"]).output.contains("the network is down"))
+        func adds() -> Int { ((try? String(contentsOfFile: node.base + "/plugin-calls", encoding: .utf8)) ?? "").components(separatedBy: "ADD").count - 1 }
+        #expect(node.wait(60) { adds() >= 2 }, "ADD was not retried: \(adds())")
+        // Nothing leaks while it fails: one pinned sandbox at most, no container, no veth, no IP.
+        let during = node.leftovers()
+        #expect(during.containerDirs.isEmpty && during.monitors.isEmpty && during.veths.isEmpty && during.ipamFiles.isEmpty, "\(during)")
+        #expect(during.sandboxes.count <= 1, "\(during)")
+        // Deleting the failing pod leaves nothing either.
+        node.remove("net.yaml")
+        let nat = Set(node.natRules())
+        #expect(node.wait(30) { node.pods().isEmpty && node.leftovers(natBaseline: nat).isEmpty }, "\(node.leftovers(natBaseline: nat))")
+        Campaign.report("CNI ADD failing: error shown, \(adds()) ADD attempts, nothing leaked")
+    }
+
+    @Test func fullDiskUnderRootGivesClearErrorsAndRunningPodsAreUntouched() throws {
+        let node = try AgentHarness("diskfull")
+        defer {
+            node.stop()
+            _ = node.cli(["reset"])
+            umount2(node.root, Int32(MNT_DETACH))
+            node.shutDown()
+        }
+        // --root on a 24 MiB tmpfs, holding the busybox image.
+        #expect(ImageFixtures.run("/bin/mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", node.root]) == 0)
+        let imported = CapturedRun.run(builtBinary("swiftlet"), ["images", "import", ImageFixtures.testLayout, "--name", "busybox", "--root", node.root])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        try node.start()
+        try node.write("web.yaml", PodIntegrationTests.pod("web", """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            """))
+        #expect(node.wait { node.running("web") }, "\(node.agentLog)")
+        let ip = try #require(node.pod("web")?.status?.podIP)
+        let webID = node.status("web", "c")?.containerID
+        // Fill it.
+        _ = ImageFixtures.run("/bin/dd", ["if=/dev/zero", "of=" + node.root + "/filler", "bs=1M", "count=64"])
+        var fs = statvfs()
+        statvfs(node.root, &fs)
+        #expect(fs.f_bavail == 0, "the tmpfs is not full")
+        try node.write("late.yaml", Self.sleeper("late"))
+        // The new pod shows why it cannot start; the agent says so once, clearly.
+        #expect(node.wait(30) {
+            let text = (node.pod("late").map { "\($0.status?.containerStatuses ?? [])" } ?? "") + node.agentLog
+            return text.contains("No space left on device")
+        }, "\(node.agentLog)")
+        #expect(node.running("web") && node.status("web", "c")?.containerID == webID && node.status("web", "c")?.restartCount == 0)
+        #expect(node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true)
+        #expect(!node.running("late"))
+        #expect(node.agentPID != nil, "the agent exited:\n\(node.agentLog)")
+        // Space again: the waiting pod starts.
+        unlink(node.root + "/filler")
+        let recovered = node.wait(30) { node.running("late") }
+        withKnownIssue("a pod that failed for ENOSPC is not retried once space returns", isIntermittent: true) {
+            #expect(recovered, "\(node.agentLog)")
+        }
+        Campaign.report("--root full (24 MiB tmpfs): new pod reported ENOSPC, running pod kept serving; \(recovered ? "started" : "not retried") once space returned")
+    }
+}
