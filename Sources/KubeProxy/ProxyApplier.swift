@@ -37,18 +37,24 @@ public final class ProxyApplier: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let previous = applied else { return try fullSyncLocked(ruleset) }
-        if previous == ruleset { return SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
+        let clock = ContinuousClock()
+        let start = clock.now
         let plan = planner.incremental(from: previous, to: ruleset)
+        let planned = clock.now
+        if plan.input.isEmpty { return SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
         do {
             applied = nil
-            if !plan.input.isEmpty { try executor.restore(plan.input) }
+            try executor.restore(plan.input)
             applied = ruleset
         } catch {
             logger.error("incremental proxy sync failed; the next sync is a full one", metadata: ["error": "\(error)"])
             throw error
         }
         let s = plan.stats
-        logger.debug("incremental proxy sync", metadata: ["chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)"])
+        logger.debug("incremental proxy sync", metadata: [
+            "chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)",
+            "plan": "\(start.duration(to: planned))", "restore": "\(planned.duration(to: clock.now))",
+        ])
         return SyncResult(kind: .incremental, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted,
                           rulesInserted: s.rulesInserted, rulesDeleted: s.rulesDeleted)
     }

@@ -96,15 +96,29 @@ struct SyncPlanner {
         return fixed.isEmpty ? groups : [fixed] + groups
     }
 
-    /// The proxy chain a rule jumps or goes to (`-j`/`-g KUBE-…`), if any.
+    /// The proxy chain a rule jumps or goes to (`-j`/`-g KUBE-…`), if any. Scans bytes: it
+    /// runs for every rule of a full sync.
     static func jumpTarget(_ rule: String) -> String? {
-        var target: Substring?
-        var afterJump = false
-        for token in rule.split(separator: " ") {
-            if afterJump && token.hasPrefix("KUBE-") { target = token }
-            afterJump = token == "-j" || token == "-g"
+        var rule = rule
+        return rule.withUTF8 { bytes -> String? in
+            let space = UInt8(ascii: " ")
+            var target: Range<Int>?
+            var afterJump = false
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && bytes[i] == space { i += 1 }
+                let start = i
+                while i < bytes.count && bytes[i] != space { i += 1 }
+                let length = i - start
+                if length == 0 { break }
+                if afterJump && length > 5 && bytes[start..<start + 5].elementsEqual("KUBE-".utf8) {
+                    target = start..<i
+                }
+                afterJump = length == 2 && bytes[start] == UInt8(ascii: "-")
+                    && (bytes[start + 1] == UInt8(ascii: "j") || bytes[start + 1] == UInt8(ascii: "g"))
+            }
+            return target.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
         }
-        return target.map(String.init)
     }
 
     /// Only what changed from `old` to `new`: changed and new chains are rewritten, chains
