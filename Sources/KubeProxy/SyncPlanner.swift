@@ -128,17 +128,15 @@ struct SyncPlanner {
         var out = ""
         var stats = Stats()
         for (oldTable, newTable) in zip(old.tables, new.tables) {
-            let oldChains = Dictionary(oldTable.chains.map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
-            let newNames = Set(newTable.chains.map(\.name))
             let dispatch = Self.dispatchChains(newTable.name)
             var rewrite: [RuleChain] = []
             var edits: [(chain: String, deleted: [String], inserted: [String])] = []
-            for chain in newTable.chains {
-                guard let before = oldChains[chain.name] else {
+            func consider(_ chain: RuleChain, before: [String]?) {
+                guard let before else {
                     rewrite.append(chain)
-                    continue
+                    return
                 }
-                if before == chain.rules { continue }
+                if before == chain.rules { return }
                 if dispatch.contains(chain.name),
                     let edit = Self.ruleEdit(from: before, to: chain.rules, fixedTail: newTable.name == "nat" && chain.name == KubeChains.services)
                 {
@@ -147,7 +145,26 @@ struct SyncPlanner {
                     rewrite.append(chain)
                 }
             }
-            let stale = oldTable.chains.map(\.name).filter { !newNames.contains($0) }
+            // Rulesets come in a stable order and a sync usually changes a few Services: pair
+            // chains along the common head and tail by position, and hash only the middle.
+            let oldChains = oldTable.chains
+            let newChains = newTable.chains
+            var head = 0
+            while head < oldChains.count && head < newChains.count && oldChains[head].name == newChains[head].name {
+                consider(newChains[head], before: oldChains[head].rules)
+                head += 1
+            }
+            var oldEnd = oldChains.count
+            var newEnd = newChains.count
+            while oldEnd > head && newEnd > head && oldChains[oldEnd - 1].name == newChains[newEnd - 1].name {
+                consider(newChains[newEnd - 1], before: oldChains[oldEnd - 1].rules)
+                oldEnd -= 1
+                newEnd -= 1
+            }
+            let oldMiddle = Dictionary(oldChains[head..<oldEnd].map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
+            for chain in newChains[head..<newEnd] { consider(chain, before: oldMiddle[chain.name]) }
+            let newMiddle = Set(newChains[head..<newEnd].map(\.name))
+            let stale = oldChains[head..<oldEnd].map(\.name).filter { !newMiddle.contains($0) }
             if rewrite.isEmpty && edits.isEmpty && stale.isEmpty { continue }
 
             out += "*\(newTable.name)\n"
