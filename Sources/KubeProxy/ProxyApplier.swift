@@ -81,9 +81,9 @@ public final class ProxyApplier: @unchecked Sendable {
         let start = clock.now
         // Jump rules first, while the table is small on a fresh node (every iptables call costs
         // time in proportion to the table): missing fixed chains are created empty for them.
-        let missing = planner.missingFixedChains(ruleset, existing: existing)
+        let missing = planner.missingFixedChains(ruleset, existing: existing, jumps: JumpRule.all)
         if !missing.isEmpty { try executor.restore(missing) }
-        try ensureJumpRules()
+        try ensureJumpRules(JumpRule.all.filter { existing[$0.table]?.contains($0.target) == true })
         let jumped = clock.now
         let plan = planner.full(ruleset, existing: existing)
         let planned = clock.now
@@ -112,7 +112,7 @@ public final class ProxyApplier: @unchecked Sendable {
         defer { lock.unlock() }
         applied = nil
         let chains = try ownedChains()
-        for jump in JumpRule.all where chains[jump.table]?.contains(jump.args.last ?? "") == true {
+        for jump in JumpRule.all where chains[jump.table]?.contains(jump.target) == true {
             while try executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
                 _ = try executor.iptables(table: jump.table, ["-D", jump.chain] + jump.args)
             }
@@ -122,8 +122,9 @@ public final class ProxyApplier: @unchecked Sendable {
         logger.info("removed proxy rules", metadata: ["chains": "\(chains.values.reduce(0) { $0 + $1.count })"])
     }
 
-    private func ensureJumpRules() throws {
-        for jump in JumpRule.all where try !executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
+    /// Checks each of `jumps` with `iptables -C` and inserts the missing ones.
+    private func ensureJumpRules(_ jumps: [JumpRule]) throws {
+        for jump in jumps where try !executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
             guard try executor.iptables(table: jump.table, ["-I", jump.chain] + jump.args) else {
                 throw ProxyError("iptables -t \(jump.table) -I \(jump.chain) \(jump.args.joined(separator: " ")) failed")
             }

@@ -45,14 +45,23 @@ struct SyncPlanner {
         return (out, stats)
     }
 
-    /// Declarations of the ruleset's fixed chains absent from `existing`, so jump rules can
-    /// point at them before the ruleset is written. Empty when all exist (nothing is flushed).
-    func missingFixedChains(_ ruleset: Ruleset, existing: [String: Set<String>]) -> String {
+    /// Declarations of the ruleset's fixed chains absent from `existing` (so nothing is
+    /// flushed), with the `jumps` into them: a jump to a chain that did not exist cannot be
+    /// there yet, so it is inserted without asking iptables first.
+    func missingFixedChains(_ ruleset: Ruleset, existing: [String: Set<String>], jumps: [JumpRule]) -> String {
         var out = ""
         for table in ruleset.tables {
             let have = existing[table.name] ?? []
-            let missing = table.chains.filter { Self.tier($0.name) == 0 && !have.contains($0.name) }
-            if !missing.isEmpty { writeSection(table.name, rewrite: missing.map { RuleChain(name: $0.name) }, to: &out) }
+            let missing = table.chains.filter { Self.tier($0.name) == 0 && !have.contains($0.name) }.map(\.name)
+            if missing.isEmpty { continue }
+            out += "*\(table.name)\n"
+            for name in missing { out += ":\(name) - [0:0]\n" }
+            for jump in jumps where jump.table == table.name && missing.contains(jump.target) {
+                var rule = RuleText()
+                rule.append(jump.args)
+                out += "-I \(jump.chain) 1 \(rule.text)\n"
+            }
+            out += "COMMIT\n"
         }
         return out
     }
