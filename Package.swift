@@ -35,6 +35,14 @@ let package = Package(
             name: "Runtime",
             dependencies: [
                 "CRuntimeShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // OCI images: references, the content store, layer unpacking, overlay rootfs. Apart
+        // from Runtime so the runtime binary, exec'd per container, links no Foundation.
+        .target(
+            name: "Images",
+            dependencies: [
                 "CArchive",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,14 +65,14 @@ let package = Package(
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "CNI", "KubeAPI", "KubeProxy",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "Kubelet", "KubeAPI", "Runtime",
+                "Kubelet", "KubeAPI", "Runtime", "Images",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -94,14 +102,14 @@ let package = Package(
             name: "swiftlet-proxy-bench",
             dependencies: ["KubeProxy", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Images"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
+            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
         ),
     ],
     swiftLanguageModes: [.v5]

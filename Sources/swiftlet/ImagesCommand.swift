@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Images
 import Runtime
 
 /// `swiftlet images import|list|rm|prune`: the node's local image store.

@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+@testable import Images
 
 /// Test images: the busybox OCI layout from scripts/make-test-image.sh (built once per
 /// test run), and small layouts assembled from crafted layer tars.

@@ -1,6 +1,7 @@
 import CArchive
 import Foundation
 import Runtime
+@testable import Images
 import Testing
 
 /// Layer unpacking against the real filesystem: whiteouts, metadata, and crafted tars that

@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+@testable import Images
 import Testing
 
 /// Overlay rootfs mounts over imported images (root, in the private mount namespace).

@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+@testable import Images
 import Testing
 
 /// The content store against real files: imports (OCI layout, its tar, docker-archive),

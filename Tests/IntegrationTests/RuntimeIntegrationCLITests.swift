@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Runtime
+@testable import Images
 
 /// The `swiftlet-runtime` binary as containerd or a user drives it: lifecycle, run/exec
 /// exit codes, runc's own config.json, and bad input leaving nothing behind.

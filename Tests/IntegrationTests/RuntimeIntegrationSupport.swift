@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+@testable import Images
 
 /// The busybox image of scripts/make-test-image.sh, built once per test process and
 /// removed at exit.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Runtime
+@testable import Images
 
 @Suite struct ImageManifestTests {
     @Test func digestOfKnownBytes() throws {

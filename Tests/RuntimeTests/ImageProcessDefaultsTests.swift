@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Runtime
+@testable import Images
 
 private let passwd = """
     root:x:0:0:root:/root:/bin/sh

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Runtime
+@testable import Images
 
 private let hex = String(repeating: "ab", count: 32)
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import KubeAPI
 import Logging
+import Images
 import Runtime
 
 /// Wires the node from its configuration (`swiftlet run`, `swiftlet reset`): the CNI

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import Images
 import Runtime
 
 /// The pod-level facts a container's config depends on.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Images
 import Runtime
 
 /// The real `ContainerRuntimeService`: each container is an OCI bundle under

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import Images
 import Runtime
 
 /// Images for containers from the node's local store (`swiftlet images import`). Until

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import Images
 import Runtime
 
 /// The pod network as the kubelet sees it: CNI ADD and DEL for a pod sandbox.

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import Images
 import Runtime
 
 /// Keeps one pod to its spec on its own thread, as the kubelet's pod workers do: sandbox
