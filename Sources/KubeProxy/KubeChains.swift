@@ -62,6 +62,9 @@ public struct JumpRule: Sendable, Hashable {
         self.args = ["-m", "comment", "--comment", comment] + extra + ["-j", target]
     }
 
+    /// The proxy chain the rule jumps to.
+    public var target: String { args.last ?? "" }
+
     /// kube-proxy's jump rules for the chains this proxy fills.
     public static let all: [JumpRule] = {
         let new = ["-m", "conntrack", "--ctstate", "NEW"]

@@ -37,18 +37,24 @@ public final class ProxyApplier: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let previous = applied else { return try fullSyncLocked(ruleset) }
-        if previous == ruleset { return SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
+        let clock = ContinuousClock()
+        let start = clock.now
         let plan = planner.incremental(from: previous, to: ruleset)
+        let planned = clock.now
+        if plan.input.isEmpty { return SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
         do {
             applied = nil
-            if !plan.input.isEmpty { try executor.restore(plan.input) }
+            try executor.restore(plan.input)
             applied = ruleset
         } catch {
             logger.error("incremental proxy sync failed; the next sync is a full one", metadata: ["error": "\(error)"])
             throw error
         }
         let s = plan.stats
-        logger.debug("incremental proxy sync", metadata: ["chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)"])
+        logger.debug("incremental proxy sync", metadata: [
+            "chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)",
+            "plan": "\(start.duration(to: planned))", "restore": "\(planned.duration(to: clock.now))",
+        ])
         return SyncResult(kind: .incremental, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted,
                           rulesInserted: s.rulesInserted, rulesDeleted: s.rulesDeleted)
     }
@@ -75,9 +81,9 @@ public final class ProxyApplier: @unchecked Sendable {
         let start = clock.now
         // Jump rules first, while the table is small on a fresh node (every iptables call costs
         // time in proportion to the table): missing fixed chains are created empty for them.
-        let missing = planner.missingFixedChains(ruleset, existing: existing)
+        let missing = planner.missingFixedChains(ruleset, existing: existing, jumps: JumpRule.all)
         if !missing.isEmpty { try executor.restore(missing) }
-        try ensureJumpRules()
+        try ensureJumpRules(JumpRule.all.filter { existing[$0.table]?.contains($0.target) == true })
         let jumped = clock.now
         let plan = planner.full(ruleset, existing: existing)
         let planned = clock.now
@@ -106,7 +112,7 @@ public final class ProxyApplier: @unchecked Sendable {
         defer { lock.unlock() }
         applied = nil
         let chains = try ownedChains()
-        for jump in JumpRule.all where chains[jump.table]?.contains(jump.args.last ?? "") == true {
+        for jump in JumpRule.all where chains[jump.table]?.contains(jump.target) == true {
             while try executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
                 _ = try executor.iptables(table: jump.table, ["-D", jump.chain] + jump.args)
             }
@@ -116,8 +122,9 @@ public final class ProxyApplier: @unchecked Sendable {
         logger.info("removed proxy rules", metadata: ["chains": "\(chains.values.reduce(0) { $0 + $1.count })"])
     }
 
-    private func ensureJumpRules() throws {
-        for jump in JumpRule.all where try !executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
+    /// Checks each of `jumps` with `iptables -C` and inserts the missing ones.
+    private func ensureJumpRules(_ jumps: [JumpRule]) throws {
+        for jump in jumps where try !executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
             guard try executor.iptables(table: jump.table, ["-I", jump.chain] + jump.args) else {
                 throw ProxyError("iptables -t \(jump.table) -I \(jump.chain) \(jump.args.joined(separator: " ")) failed")
             }

@@ -14,12 +14,52 @@ public struct RuleGenerator: Sendable {
     /// fields are left out and described in `problems`, so one bad Service never breaks the
     /// atomic restore of all the others.
     public func generate(services: [ServiceInfo], endpoints: [ServiceName: [EndpointInfo]]) -> GeneratedRules {
-        var builder = Builder(options: options)
-        for service in services.sorted(by: { $0.serviceName < $1.serviceName }) where !service.isHeadless {
-            builder.add(service, endpoints: endpoints[service.serviceName] ?? [])
+        assemble(services.sorted(by: { $0.serviceName < $1.serviceName }).filter { !$0.isHeadless }.map {
+            rules(for: $0, endpoints: endpoints[$0.serviceName] ?? [])
+        })
+    }
+
+    /// One Service's share of the ruleset, independent of every other Service.
+    func rules(for service: ServiceInfo, endpoints: [EndpointInfo]) -> ServiceRules {
+        var builder = Builder(options: options, clusterCIDR: validClusterCIDR)
+        builder.add(service, endpoints: endpoints)
+        return ServiceRules(
+            filterServices: builder.filterServices, filterExternal: builder.filterExternal,
+            natServices: builder.natServices, natNodePorts: builder.natNodePorts,
+            chains: builder.serviceChains, problems: builder.problems)
+    }
+
+    /// The whole ruleset from per-Service parts, in the order given.
+    func assemble(_ parts: [ServiceRules]) -> GeneratedRules {
+        var builder = Builder(options: options, clusterCIDR: validClusterCIDR)
+        if let cidr = options.clusterCIDR, validClusterCIDR == nil {
+            builder.problems.append("proxy options: clusterCIDR \"\(cidr)\" is not an IPv4 CIDR; ignored")
+        }
+        for part in parts {
+            builder.filterServices.append(contentsOf: part.filterServices)
+            builder.filterExternal.append(contentsOf: part.filterExternal)
+            builder.natServices.append(contentsOf: part.natServices)
+            builder.natNodePorts.append(contentsOf: part.natNodePorts)
+            builder.serviceChains.append(contentsOf: part.chains)
+            builder.problems.append(contentsOf: part.problems)
         }
         return GeneratedRules(ruleset: builder.finish(), problems: builder.problems)
     }
+
+    private var validClusterCIDR: String? {
+        guard let cidr = options.clusterCIDR, IPv4.isCIDR(cidr) else { return nil }
+        return cidr
+    }
+}
+
+/// One Service's rules: its lines in the shared dispatch chains and its own chains.
+struct ServiceRules: Sendable, Equatable {
+    var filterServices: [String]
+    var filterExternal: [String]
+    var natServices: [String]
+    var natNodePorts: [String]
+    var chains: [RuleChain]
+    var problems: [String]
 }
 
 /// A generated ruleset and the Services that were skipped, one line each.
@@ -39,17 +79,11 @@ private struct Builder {
     var natServices: [String] = []
     var natNodePorts: [String] = []
     var serviceChains: [RuleChain] = []
-    var probabilities: [Int: String] = [:]
 
-    init(options: ProxyOptions) {
+    init(options: ProxyOptions, clusterCIDR: String?) {
         self.options = options
         self.mark = "0x" + String(options.masqueradeMark, radix: 16)
-        if let cidr = options.clusterCIDR, !IPv4.isCIDR(cidr) {
-            problems.append("proxy options: clusterCIDR \"\(cidr)\" is not an IPv4 CIDR; ignored")
-            self.clusterCIDR = nil
-        } else {
-            self.clusterCIDR = options.clusterCIDR
-        }
+        self.clusterCIDR = clusterCIDR
     }
 
     mutating func add(_ service: ServiceInfo, endpoints: [EndpointInfo]) {
@@ -178,12 +212,11 @@ private struct Builder {
     }
 
     /// `1/n` formatted as kube-proxy does (`%0.10f`).
-    mutating func probability(_ n: Int) -> String {
-        if let cached = probabilities[n] { return cached }
-        let text = String(format: "%0.10f", 1.0 / Double(n))
-        probabilities[n] = text
-        return text
+    func probability(_ n: Int) -> String {
+        n < Self.probabilities.count ? Self.probabilities[n] : String(format: "%0.10f", 1.0 / Double(n))
     }
+
+    static let probabilities: [String] = (0..<128).map { $0 == 0 ? "" : String(format: "%0.10f", 1.0 / Double($0)) }
 
     func unique(_ ips: [String]) -> [String] {
         var seen = Set<String>()

@@ -3,13 +3,13 @@ import Logging
 /// The proxy as the kubelet drives it: on every change of Services or endpoints, regenerate
 /// the rules and apply what changed. Services with invalid fields are logged and left out.
 public final class ServiceProxy: Sendable {
-    public let generator: RuleGenerator
+    public let generator: CachingRuleGenerator
     public let applier: ProxyApplier
     private let logger: Logger
 
     public init(options: ProxyOptions, applier: ProxyApplier = ProxyApplier(),
                 logger: Logger = Logger(label: "swiftlet.kubeproxy")) {
-        self.generator = RuleGenerator(options: options)
+        self.generator = CachingRuleGenerator(options: options)
         self.applier = applier
         self.logger = logger
     }

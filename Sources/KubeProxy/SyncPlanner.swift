@@ -45,14 +45,23 @@ struct SyncPlanner {
         return (out, stats)
     }
 
-    /// Declarations of the ruleset's fixed chains absent from `existing`, so jump rules can
-    /// point at them before the ruleset is written. Empty when all exist (nothing is flushed).
-    func missingFixedChains(_ ruleset: Ruleset, existing: [String: Set<String>]) -> String {
+    /// Declarations of the ruleset's fixed chains absent from `existing` (so nothing is
+    /// flushed), with the `jumps` into them: a jump to a chain that did not exist cannot be
+    /// there yet, so it is inserted without asking iptables first.
+    func missingFixedChains(_ ruleset: Ruleset, existing: [String: Set<String>], jumps: [JumpRule]) -> String {
         var out = ""
         for table in ruleset.tables {
             let have = existing[table.name] ?? []
-            let missing = table.chains.filter { Self.tier($0.name) == 0 && !have.contains($0.name) }
-            if !missing.isEmpty { writeSection(table.name, rewrite: missing.map { RuleChain(name: $0.name) }, to: &out) }
+            let missing = table.chains.filter { Self.tier($0.name) == 0 && !have.contains($0.name) }.map(\.name)
+            if missing.isEmpty { continue }
+            out += "*\(table.name)\n"
+            for name in missing { out += ":\(name) - [0:0]\n" }
+            for jump in jumps where jump.table == table.name && missing.contains(jump.target) {
+                var rule = RuleText()
+                rule.append(jump.args)
+                out += "-I \(jump.chain) 1 \(rule.text)\n"
+            }
+            out += "COMMIT\n"
         }
         return out
     }
@@ -96,15 +105,29 @@ struct SyncPlanner {
         return fixed.isEmpty ? groups : [fixed] + groups
     }
 
-    /// The proxy chain a rule jumps or goes to (`-j`/`-g KUBE-…`), if any.
+    /// The proxy chain a rule jumps or goes to (`-j`/`-g KUBE-…`), if any. Scans bytes: it
+    /// runs for every rule of a full sync.
     static func jumpTarget(_ rule: String) -> String? {
-        var target: Substring?
-        var afterJump = false
-        for token in rule.split(separator: " ") {
-            if afterJump && token.hasPrefix("KUBE-") { target = token }
-            afterJump = token == "-j" || token == "-g"
+        var rule = rule
+        return rule.withUTF8 { bytes -> String? in
+            let space = UInt8(ascii: " ")
+            var target: Range<Int>?
+            var afterJump = false
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && bytes[i] == space { i += 1 }
+                let start = i
+                while i < bytes.count && bytes[i] != space { i += 1 }
+                let length = i - start
+                if length == 0 { break }
+                if afterJump && length > 5 && bytes[start..<start + 5].elementsEqual("KUBE-".utf8) {
+                    target = start..<i
+                }
+                afterJump = length == 2 && bytes[start] == UInt8(ascii: "-")
+                    && (bytes[start + 1] == UInt8(ascii: "j") || bytes[start + 1] == UInt8(ascii: "g"))
+            }
+            return target.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
         }
-        return target.map(String.init)
     }
 
     /// Only what changed from `old` to `new`: changed and new chains are rewritten, chains
@@ -114,17 +137,15 @@ struct SyncPlanner {
         var out = ""
         var stats = Stats()
         for (oldTable, newTable) in zip(old.tables, new.tables) {
-            let oldChains = Dictionary(oldTable.chains.map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
-            let newNames = Set(newTable.chains.map(\.name))
             let dispatch = Self.dispatchChains(newTable.name)
             var rewrite: [RuleChain] = []
             var edits: [(chain: String, deleted: [String], inserted: [String])] = []
-            for chain in newTable.chains {
-                guard let before = oldChains[chain.name] else {
+            func consider(_ chain: RuleChain, before: [String]?) {
+                guard let before else {
                     rewrite.append(chain)
-                    continue
+                    return
                 }
-                if before == chain.rules { continue }
+                if before == chain.rules { return }
                 if dispatch.contains(chain.name),
                     let edit = Self.ruleEdit(from: before, to: chain.rules, fixedTail: newTable.name == "nat" && chain.name == KubeChains.services)
                 {
@@ -133,7 +154,26 @@ struct SyncPlanner {
                     rewrite.append(chain)
                 }
             }
-            let stale = oldTable.chains.map(\.name).filter { !newNames.contains($0) }
+            // Rulesets come in a stable order and a sync usually changes a few Services: pair
+            // chains along the common head and tail by position, and hash only the middle.
+            let oldChains = oldTable.chains
+            let newChains = newTable.chains
+            var head = 0
+            while head < oldChains.count && head < newChains.count && oldChains[head].name == newChains[head].name {
+                consider(newChains[head], before: oldChains[head].rules)
+                head += 1
+            }
+            var oldEnd = oldChains.count
+            var newEnd = newChains.count
+            while oldEnd > head && newEnd > head && oldChains[oldEnd - 1].name == newChains[newEnd - 1].name {
+                consider(newChains[newEnd - 1], before: oldChains[oldEnd - 1].rules)
+                oldEnd -= 1
+                newEnd -= 1
+            }
+            let oldMiddle = Dictionary(oldChains[head..<oldEnd].map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
+            for chain in newChains[head..<newEnd] { consider(chain, before: oldMiddle[chain.name]) }
+            let newMiddle = Set(newChains[head..<newEnd].map(\.name))
+            let stale = oldChains[head..<oldEnd].map(\.name).filter { !newMiddle.contains($0) }
             if rewrite.isEmpty && edits.isEmpty && stale.isEmpty { continue }
 
             out += "*\(newTable.name)\n"

@@ -75,7 +75,8 @@ if ProcessInfo.processInfo.environment["SWIFTLET_BENCH_DEBUG"] == "1" {
     }
 }
 let clock = ContinuousClock()
-let generator = RuleGenerator(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"))
+// The kubelet path: ServiceProxy generates through the caching generator.
+let generator = CachingRuleGenerator(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"))
 let applier = ProxyApplier(executor: SystemIPTables(variant: options.variant), chainsPerCommit: options.chainsPerCommit)
 
 func ip(_ a: Int, _ i: Int) -> String { "10.\(a).\((i >> 8) & 255).\(i & 255)" }

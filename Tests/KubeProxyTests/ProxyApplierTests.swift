@@ -98,6 +98,24 @@ import Testing
         }
     }
 
+    @Test func cachingGeneratorMatchesThePureOneThroughChanges() throws {
+        var rng = SplitMix(seed: 7)
+        let caching = CachingRuleGenerator(options: generator.options)
+        for _ in 0..<40 {
+            var services: [ServiceInfo] = []
+            var eps: [ServiceName: [EndpointInfo]] = [:]
+            for i in 1...12 where rng.next() % 3 != 0 {
+                var svc = service(i, type: rng.next() % 2 == 0 ? .clusterIP : .nodePort)
+                if rng.next() % 4 == 0 { svc.sessionAffinity = .clientIP(timeoutSeconds: 60) }
+                if rng.next() % 6 == 0 { svc.clusterIP = "bad" }
+                services.append(svc)
+                let count = Int(rng.next() % 4)
+                if count > 0 { eps[svc.serviceName] = endpoints(i, count: count, base: Int(rng.next() % 3)) }
+            }
+            #expect(caching.generate(services: services, endpoints: eps) == generator.generate(services: services, endpoints: eps))
+        }
+    }
+
     @Test func fullSyncKeepsAServicePortsChainsInOneCommitAndFlipsDispatchLast() throws {
         let kernel = RecordingIPTables()
         let applier = ProxyApplier(executor: kernel, chainsPerCommit: 2)

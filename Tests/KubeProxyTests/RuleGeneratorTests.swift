@@ -76,3 +76,22 @@ import Testing
         }
     }
 }
+
+@Suite struct ParsingTests {
+    @Test func ipv4Addresses() {
+        #expect(IPv4.value("10.96.0.1") == 0x0A60_0001)
+        #expect(IPv4.value("255.255.255.255") == 0xFFFF_FFFF)
+        #expect(IPv4.value("0.0.0.0") == 0)
+        for bad in ["10.96.0", "10.96.0.1.2", "10.96.0.256", "010.1.1.1", "10..0.1", "a.b.c.d", "", "10.96.0.1 ", "::1"] {
+            #expect(IPv4.value(bad) == nil, "\(bad)")
+        }
+        #expect(IPv4.isCIDR("10.244.0.0/16") && !IPv4.isCIDR("10.244.0.0/33") && !IPv4.isCIDR("10.244.0.0"))
+    }
+
+    @Test func jumpTargets() {
+        #expect(SyncPlanner.jumpTarget("-m comment --comment \"a -> b\" -j KUBE-SEP-ABC") == "KUBE-SEP-ABC")
+        #expect(SyncPlanner.jumpTarget("-j KUBE-SVC-X") == "KUBE-SVC-X")
+        #expect(SyncPlanner.jumpTarget("-m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80") == nil)
+        #expect(SyncPlanner.jumpTarget("-g KUBE-EXT-Y") == "KUBE-EXT-Y")
+    }
+}
