@@ -50,7 +50,7 @@ final class RegistryFixture: @unchecked Sendable {
         if tls {
             try FileManager.default.createDirectory(atPath: base + "/tls", withIntermediateDirectories: true)
             try Self.check(ImageFixtures.run("/usr/bin/openssl", [
-                "req", "-quiet", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", base + "/tls/registry.key", "-out", caFile,
             ]), "openssl req")
             config += """

@@ -45,53 +45,44 @@ final class HTTPClient: @unchecked Sendable {
 
     private func key(_ url: HTTPURL) -> String { "\(url.secure ? "s" : "p")|\(url.host)|\(url.port)" }
 
-    /// A pooled connection or a new one, choosing TLS or plain as the host allows.
-    private func connection(for url: HTTPURL) throws -> (HTTPConnection, reused: Bool) {
+    /// A pooled connection or a new one. An https URL whose host may speak plain HTTP
+    /// (loopback, insecure) and whose mode is not known yet gets a plain connection with
+    /// `probing` set: its first response tells whether the host wants TLS instead.
+    private func connection(for url: HTTPURL) throws -> (connection: HTTPConnection, reused: Bool, probing: Bool) {
         let poolKey = key(url)
         lock.lock()
         if let connection = idle[poolKey]?.popLast() {
             lock.unlock()
-            return (connection, true)
+            return (connection, true, false)
         }
         let known = modes[poolKey]
         lock.unlock()
-        func dial(_ mode: Mode) throws -> HTTPConnection {
-            switch mode {
-            case .plain:
-                return try HTTPConnection(context: nil, host: url.host, port: url.port, timeoutMilliseconds: timeoutMilliseconds)
-            case .tls(let verify):
-                return try HTTPConnection(context: try context(verify: verify), host: url.host, port: url.port,
-                                          timeoutMilliseconds: timeoutMilliseconds)
-            }
+        if !url.secure { return (try dial(.plain, url), false, false) }
+        if let known { return (try dial(known, url), false, false) }
+        if plainAllowed(url.host, url.port) { return (try dial(.plain, url), false, true) }
+        return (try dial(.tls(verify: !skipVerify(url.host, url.port)), url), false, false)
+    }
+
+    private func dial(_ mode: Mode, _ url: HTTPURL) throws -> HTTPConnection {
+        switch mode {
+        case .plain:
+            return try HTTPConnection(context: nil, host: url.host, port: url.port, timeoutMilliseconds: timeoutMilliseconds)
+        case .tls(let verify):
+            return try HTTPConnection(context: try context(verify: verify), host: url.host, port: url.port,
+                                      timeoutMilliseconds: timeoutMilliseconds)
         }
-        if !url.secure { return (try dial(.plain), false) }
-        if let known { return (try dial(known), false) }
-        let insecure = skipVerify(url.host, url.port)
-        var mode = Mode.tls(verify: !insecure)
-        let connection: HTTPConnection
-        do {
-            connection = try dial(mode)
-        } catch let failure as TransportFailure where failure.kind == .notTLS && (insecure || plainAllowed(url.host, url.port)) {
-            mode = .plain
-            connection = try dial(mode)
-        }
+    }
+
+    private func remember(_ mode: Mode, for url: HTTPURL) {
         lock.lock()
-        modes[poolKey] = mode
+        modes[key(url)] = mode
         lock.unlock()
-        return (connection, false)
     }
 
     private func release(_ connection: HTTPConnection, for url: HTTPURL) {
         lock.lock()
         idle[key(url), default: []].append(connection)
         lock.unlock()
-    }
-
-    /// Whether requests to this URL go over TLS (known after the first connection).
-    func usesTLS(_ url: HTTPURL) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return url.secure && modes[key(url)] != .plain
     }
 
     /// Sends a request, following redirects (Authorization is dropped when the host
@@ -123,18 +114,24 @@ final class HTTPClient: @unchecked Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let (connection, reused) = try connection(for: url)
+            var (connection, reused, probing) = try connection(for: url)
             var response: HTTPResponse
             do {
                 try connection.send(request)
                 response = try connection.readHead(url: url)
-            } catch let failure as TransportFailure where reused && attempt == 1 && failure.kind == .io {
-                // The server closed an idle keep-alive connection: try once more on a new one.
+            } catch let failure as TransportFailure where failure.kind == .io && (probing || (reused && attempt == 1)) {
+                // A probe answered with something other than HTTP (a TLS alert, a close):
+                // the host speaks TLS. Or the server closed an idle keep-alive connection.
+                if probing { remember(.tls(verify: !skipVerify(url.host, url.port)), for: url) }
                 continue
+            }
+            if probing && response.status != 400 {
+                remember(.plain, for: url)
+                probing = false
             }
             var collected = Data()
             var overflow = false
-            let streaming = sink != nil && (200..<300).contains(response.status)
+            let streaming = sink != nil && (200..<300).contains(response.status) && !probing
             let reusable = try connection.readBody(of: response, method: method) { chunk in
                 if streaming, let sink {
                     try sink(chunk)
@@ -143,6 +140,14 @@ final class HTTPClient: @unchecked Sendable {
                 } else {
                     overflow = true
                 }
+            }
+            if probing {
+                // Go's TLS servers (docker-registry) answer plain HTTP with this 400.
+                if response.status == 400, String(decoding: collected.prefix(512), as: UTF8.self).contains("HTTP request to an HTTPS server") {
+                    remember(.tls(verify: !skipVerify(url.host, url.port)), for: url)
+                    continue
+                }
+                remember(.plain, for: url)
             }
             if reusable { release(connection, for: url) }
             if overflow && (200..<300).contains(response.status) {
