@@ -31,6 +31,12 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
         ),
+        // TCP and TLS (OpenSSL) connections for the registry client's HTTP/1.1.
+        .target(
+            name: "CTLS",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
         .target(
             name: "Runtime",
             dependencies: [
@@ -43,7 +49,7 @@ let package = Package(
         .target(
             name: "Images",
             dependencies: [
-                "CArchive",
+                "CArchive", "CTLS",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -13,6 +13,9 @@ PACKAGES=(
     # peer OCI runtimes the runtime benchmark compares against (installed here because the
     # benchmark itself runs in a network namespace without a route to the mirror)
     crun runc
+    # registry pulls: a local registry for tests (its service never starts, see policy-rc.d),
+    # htpasswd for its auth tests, skopeo for the pull benchmark
+    docker-registry apache2-utils skopeo
 )
 
 missing=()

@@ -4,12 +4,12 @@ import Logging
 import Images
 import Runtime
 
-/// `swiftlet images import|list|rm|prune`: the node's local image store.
+/// `swiftlet images pull|import|list|rm|prune`: the node's local image store.
 struct ImagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "images",
         abstract: "Manage the node's local images.",
-        subcommands: [ImportImage.self, ListImages.self, RemoveImage.self, PruneImages.self]
+        subcommands: [PullImage.self, ImportImage.self, ListImages.self, RemoveImage.self, PruneImages.self]
     )
 
     /// `--root`, where the store lives (`<root>/images`).
@@ -31,6 +31,67 @@ struct ImagesCommand: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("swiftlet: \(error)\n".utf8))
             throw ExitCode.failure
+        }
+    }
+
+    struct PullImage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pull", abstract: "Pull an image from a registry into the store, showing progress per layer.")
+
+        @Argument(help: "The image (`127.0.0.1:5000/app:1`, `busybox`, `ghcr.io/org/app@sha256:…`).") var reference: String
+        @OptionGroup var store: StoreOptions
+        @Option(help: "A docker config.json with registry logins (default: ~/.docker/config.json).") var registryConfig: String?
+        @Option(help: ArgumentHelp("A registry reached over plain HTTP, or TLS without verification (repeatable).", valueName: "host[:port]"))
+        var insecureRegistry: [String] = []
+        @Option(help: "A PEM CA bundle trusted for registry TLS, besides the system CAs.") var registryCA: String?
+
+        func validate() throws {
+            do {
+                _ = try ImageReference.normalize(reference)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+
+        func run() throws {
+            try ImagesCommand.run {
+                let credentials = try RegistryCredentials.load(
+                    path: registryConfig ?? RegistryCredentials.defaultPath, required: registryConfig != nil)
+                let options = RegistryOptions(insecureRegistries: insecureRegistry, caFile: registryCA, credentials: credentials)
+                let puller = ImagePuller(store: try store.open(), options: options)
+                let printer = PullProgressPrinter()
+                print("Pulling \(try ImageReference.normalize(reference))")
+                let image = try puller.pull(reference: reference) { printer.show($0) }
+                print("Digest: \(image.target.digest)")
+                print("Pulled: \(image.reference) (\(image.fetchedLayers) layers, \(ImagesCommand.humanSize(image.fetchedBytes)) fetched)")
+            }
+        }
+    }
+
+    /// Prints one line per layer event (`3f4e5a6b7c8d: Downloading 4.2MB/12.0MB`), as docker pull does.
+    final class PullProgressPrinter: @unchecked Sendable {
+        private let lock = NSLock()
+
+        func show(_ event: PullEvent) {
+            let line: String
+            switch event {
+            case .resolved(let manifest, let layers):
+                line = "Manifest \(manifest): \(layers.count) layers"
+            case .layerExists(let digest):
+                line = "\(digest.hex.prefix(12)): Already exists"
+            case .layerDownloading(let digest, let received, let total):
+                line = "\(digest.hex.prefix(12)): Downloading \(ImagesCommand.humanSize(received))/\(ImagesCommand.humanSize(total))"
+            case .layerDownloaded(let digest):
+                line = "\(digest.hex.prefix(12)): Download complete (digest verified)"
+            case .layerUnpacked(let digest):
+                line = "\(digest.hex.prefix(12)): Pull complete"
+            case .waitingForSharedPull:
+                line = "Waiting for a pull of the same image in progress"
+            }
+            lock.lock()
+            print(line)
+            fflush(stdout)
+            lock.unlock()
         }
     }
 

@@ -1,0 +1,64 @@
+import Foundation
+@testable import Images
+import Testing
+
+/// The registry client's pure parts: challenges, docker config logins, URLs, host rules.
+@Suite struct RegistryUnitTests {
+    @Test func dockerHubBearerChallengeParses() {
+        let header = #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull""#
+        let challenges = AuthChallenge.parse(header)
+        #expect(challenges == [AuthChallenge(scheme: "bearer", parameters: [
+            "realm": "https://auth.docker.io/token", "service": "registry.docker.io", "scope": "repository:library/busybox:pull",
+        ])])
+    }
+
+    @Test func severalChallengesAndQuotedCommasParse() {
+        let challenges = AuthChallenge.parse(#"Basic realm="a, b", Bearer realm="https://t/x",scope="repository:a:pull,push""#)
+        #expect(challenges.map(\.scheme) == ["basic", "bearer"])
+        #expect(challenges[0].parameters["realm"] == "a, b")
+        #expect(challenges[1].parameters["scope"] == "repository:a:pull,push")
+    }
+
+    @Test func dockerConfigLoginsByHost() throws {
+        let auth = Data("alice:pa:ss".utf8).base64EncodedString()
+        let json = #"{"auths": {"https://index.docker.io/v1/": {"auth": "\#(auth)"}, "127.0.0.1:5000": {"username": "bob", "password": "pw"}, "ghcr.io": {}}}"#
+        let credentials = try RegistryCredentials.parse(Data(json.utf8), file: "config.json")
+        #expect(credentials.login(for: "docker.io") == .init(username: "alice", password: "pa:ss"))
+        #expect(credentials.login(for: "127.0.0.1:5000") == .init(username: "bob", password: "pw"))
+        #expect(credentials.login(for: "ghcr.io") == nil)
+    }
+
+    @Test func badDockerConfigNamesTheField() {
+        #expect(throws: RegistryError.invalidConfig(file: "c.json", reason: "auths.r.io.auth: expected base64 of user:password")) {
+            try RegistryCredentials.parse(Data(#"{"auths": {"r.io": {"auth": "!!!"}}}"#.utf8), file: "c.json")
+        }
+        #expect(throws: RegistryError.invalidConfig(file: "c.json", reason: "not a JSON object")) {
+            try RegistryCredentials.parse(Data("[".utf8), file: "c.json")
+        }
+    }
+
+    @Test func redirectLocationsResolve() {
+        let base = HTTPURL(secure: true, host: "r.io", target: "/v2/a/blobs/sha256:x")
+        #expect(HTTPURL("https://cdn.example.com:8443/b?sig=1", relativeTo: base)?.description == "https://cdn.example.com:8443/b?sig=1")
+        #expect(HTTPURL("/other", relativeTo: base)?.description == "https://r.io/other")
+        #expect(HTTPURL("c", relativeTo: base)?.description == "https://r.io/v2/a/blobs/c")
+        #expect(HTTPURL("ftp://x/y") == nil)
+    }
+
+    @Test func loopbackAndInsecureHosts() {
+        #expect(RegistryOptions.isLoopback(host: "127.0.0.1"))
+        #expect(RegistryOptions.isLoopback(host: "127.3.4.5"))
+        #expect(RegistryOptions.isLoopback(host: "localhost"))
+        #expect(!RegistryOptions.isLoopback(host: "128.0.0.1"))
+        #expect(!RegistryOptions.isLoopback(host: "127.example.com"))
+        let options = RegistryOptions(insecureRegistries: ["reg.lan:5000", "other.lan"])
+        #expect(options.isInsecure(host: "reg.lan", port: 5000))
+        #expect(!options.isInsecure(host: "reg.lan", port: 443))
+        #expect(options.isInsecure(host: "other.lan", port: 8080))
+    }
+
+    @Test func registryErrorsReadAsOneLine() {
+        let error = RegistryError.response(what: "manifest 127.0.0.1:5000/a:x", status: 404, errors: ["MANIFEST_UNKNOWN: manifest unknown"])
+        #expect(error.description == "manifest 127.0.0.1:5000/a:x: MANIFEST_UNKNOWN: manifest unknown (HTTP 404)")
+    }
+}
