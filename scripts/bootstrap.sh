@@ -13,6 +13,8 @@ PACKAGES=(
     # peer OCI runtimes the runtime benchmark compares against (installed here because the
     # benchmark itself runs in a network namespace without a route to the mirror)
     crun runc
+    # peer the pod benchmark compares against (`podman kube play`)
+    podman catatonit
 )
 
 missing=()
