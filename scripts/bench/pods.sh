@@ -248,6 +248,8 @@ ONE=$(swiftlet_series 1 "$RUNS" one)
 # Not in a subshell: RSS stays the one read with the last run's pods up.
 swiftlet_series "$MANY" "$RUNS_MANY" many >"$WORK/many"
 MANY_MEDIAN=$(cat "$WORK/many")
+# After the pods are gone: what the agent keeps.
+RSS_AFTER=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$AGENT/status")
 kill "$AGENT" 2>/dev/null || true
 wait "$AGENT" 2>/dev/null || true
 AGENT=
@@ -272,8 +274,9 @@ fi
 
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { if (v !~ /^[0-9.]+$/) print "-"; else print (v + 0 < t + 0) ? "met" : "MISSED" }'; }
 echo "manifest appearing -> pod answering HTTP (median; 1 pod: $RUNS runs, $MANY pods: $RUNS_MANY runs)"
-printf '%-26s %12s %14s %10s %8s\n' case swiftlet "podman kube" target swiftlet
+printf '%-26s %12s %14s %10s %8s\n' case swiftlet "podman kube" target verdict
 printf '%-26s %12s %14s %10s %8s\n' "1 pod answers (s)" "$ONE" "$P_ONE" "< $TARGET_ONE" "$(verdict "$ONE" $TARGET_ONE)"
 printf '%-26s %12s %14s %10s %8s\n' "$MANY pods all answer (s)" "$MANY_MEDIAN" "$P_MANY" "< $TARGET_MANY" "$(verdict "$MANY_MEDIAN" $TARGET_MANY)"
 printf '%-26s %12s %14s %10s %8s\n' "agent RSS, $MANY pods (MB)" "${RSS:-n/a}" "-" "< $TARGET_RSS_MB" "$(verdict "${RSS:-x}" $TARGET_RSS_MB)"
+printf '%-26s %12s %14s %10s %8s\n' "agent RSS, pods gone (MB)" "${RSS_AFTER:-n/a}" "-" "" ""
 [ -z "$P_NOTE" ] || echo "podman: n/a: $P_NOTE"
