@@ -16,6 +16,8 @@ PACKAGES=(
     # registry pulls: a local registry for tests (its service never starts, see policy-rc.d),
     # htpasswd for its auth tests, skopeo for the pull benchmark
     docker-registry apache2-utils skopeo
+    # peer the pod benchmark compares against (`podman kube play`)
+    podman catatonit
 )
 
 missing=()
@@ -44,3 +46,7 @@ trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# podman ships a default CNI network in /etc/cni/net.d, which `swiftlet run` would then take
+# as the node's pod network instead of writing its own; the benchmark gives podman a private
+# network_config_dir, so the file is not needed.
+if [[ " ${missing[*]} " == *" podman "* ]]; then rm -f /etc/cni/net.d/87-podman-bridge.conflist; fi
