@@ -26,7 +26,12 @@ final class AgentHarness: @unchecked Sendable {
     private static let counter = NSLock()
     nonisolated(unsafe) private static var next = 0
 
-    init(_ name: String) throws {
+    /// With `ownNetwork` false the agent shares the test's network namespace (to reach a
+    /// server the test runs on 127.0.0.1); only one such agent may run at a time.
+    let ownNetwork: Bool
+
+    init(_ name: String, ownNetwork: Bool = true) throws {
+        self.ownNetwork = ownNetwork
         Self.counter.lock()
         let index = Self.next
         Self.next += 1
@@ -40,12 +45,12 @@ final class AgentHarness: @unchecked Sendable {
         subnet = "10.\(200 + index / 250).\(index % 250).0/24"
         bridge = "swt\(tag)"
         logPath = base + "/agent.log"
-        netns = base + "/netns"
+        netns = ownNetwork ? base + "/netns" : "/proc/\(getpid())/ns/net"
         for dir in [root, manifests, base + "/cni"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
-        FileManager.default.createFile(atPath: netns, contents: nil)
-        guard ImageFixtures.run("/usr/bin/unshare", ["--net=" + netns, "/usr/sbin/ip", "link", "set", "lo", "up"]) == 0 else {
+        if ownNetwork { FileManager.default.createFile(atPath: netns, contents: nil) }
+        guard !ownNetwork || ImageFixtures.run("/usr/bin/unshare", ["--net=" + netns, "/usr/sbin/ip", "link", "set", "lo", "up"]) == 0 else {
             throw KubeletError("cannot create the node network namespace")
         }
         let conflist = """
@@ -156,7 +161,12 @@ final class AgentHarness: @unchecked Sendable {
     func shutDown() {
         stop()
         _ = cli(["reset"])
-        umount2(netns, Int32(MNT_DETACH))
+        if ownNetwork {
+            umount2(netns, Int32(MNT_DETACH))
+        } else {
+            _ = cli(["proxy", "--cleanup"])
+            inNode("/usr/sbin/ip", ["link", "del", bridge])
+        }
         for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
             let path = "/sys/fs/cgroup/\(hierarchy)\(cgroupParent)"
             if hierarchy == "unified" || FileManager.default.fileExists(atPath: path) {

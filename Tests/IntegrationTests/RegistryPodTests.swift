@@ -8,7 +8,8 @@ import Testing
         let registry = try RegistryFixture(port: 5000)
         defer { registry.stop() }
         try registry.pushLayout(ImageFixtures.testLayout, as: "apps/busybox", tag: "1.0")
-        let node = try AgentHarness("registry")
+        // The agent must reach the registry on the test's own 127.0.0.1.
+        let node = try AgentHarness("registry", ownNetwork: false)
         defer { node.shutDown() }
         try node.start()
         try node.write("web.yaml", PodIntegrationTests.pod("web", """
