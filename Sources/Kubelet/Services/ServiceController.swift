@@ -28,7 +28,7 @@ public final class ServiceController: @unchecked Sendable {
     private var allocations: ServiceAllocations
     private var dns: ClusterDNSServer?
     private var reported: Set<String> = []
-    private var lastPublished: [String: Data] = [:]
+    private let objects: ObjectStore
     private var serviceRouteReady = false
 
     public init(settings: Settings, layout: NodeLayout, applier: ProxyApplier = ProxyApplier(), logger: Logger) throws {
@@ -38,6 +38,7 @@ public final class ServiceController: @unchecked Sendable {
         self.allocator = try ServiceAllocator(serviceCIDR: settings.serviceCIDR, reserved: Set([settings.clusterDNS].compactMap { $0 }))
         self.generator = RuleGenerator(options: ProxyOptions(clusterCIDR: settings.podCIDR))
         self.applier = applier
+        self.objects = ObjectStore(root: layout.root)
         self.allocations = JSONFile.read(ServiceAllocations.self, from: layout.root + "/services.json") ?? ServiceAllocations()
     }
 
@@ -81,7 +82,8 @@ public final class ServiceController: @unchecked Sendable {
         var proxied: [ServiceInfo] = []
         var endpointsByService: [ServiceName: [EndpointInfo]] = [:]
         var records: [DNSServiceRecord] = []
-        var published: [(kind: String, namespace: String, name: String, object: Data)] = []
+        var publishedServices: [KubeObject] = []
+        var publishedEndpoints: [KubeObject] = []
         for var service in allocated {
             let namespace = service.metadata.namespace ?? "default"
             let name = service.metadata.name ?? ""
@@ -99,8 +101,8 @@ public final class ServiceController: @unchecked Sendable {
                 proxied.append(info)
                 endpointsByService[info.serviceName] = backends.map { EndpointInfo(ip: $0.ip, ports: $0.ports, ready: $0.ready) }
             }
-            if let data = try? KubeEncoder.json(service) { published.append(("services", namespace, name, data)) }
-            if let data = try? KubeEncoder.json(endpoints) { published.append(("endpoints", namespace, name, data)) }
+            publishedServices.append(.service(service))
+            publishedEndpoints.append(.endpoints(endpoints))
         }
         let generated = generator.generate(services: proxied, endpoints: endpointsByService)
         report(generated.problems)
@@ -111,36 +113,13 @@ public final class ServiceController: @unchecked Sendable {
             applier.invalidate()
         }
         dns?.update(services: records)
-        publish(published)
-    }
-
-    /// Writes the Services and Endpoints under `<root>/objects/` for `swiftlet get`.
-    private func publish(_ objects: [(kind: String, namespace: String, name: String, object: Data)]) {
-        var current: [String: Data] = [:]
-        for object in objects {
-            current["\(object.kind)/\(object.namespace)/\(object.name)"] = object.object
+        // For `swiftlet get services|endpoints`.
+        do {
+            try objects.replaceAll(kind: "services", objects: publishedServices)
+            try objects.replaceAll(kind: "endpoints", objects: publishedEndpoints)
+        } catch {
+            report(["publish services: \(error)"])
         }
-        for (key, data) in current where lastPublished[key] != data {
-            let path = layout.root + "/objects/" + key + ".json"
-            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try? AtomicFile.write(data, to: path)
-        }
-        for key in lastPublished.keys where current[key] == nil {
-            unlink(layout.root + "/objects/" + key + ".json")
-        }
-        if lastPublished.isEmpty {
-            // After a restart, files of Services that no longer exist.
-            for kind in ["services", "endpoints"] {
-                let base = layout.root + "/objects/" + kind
-                for namespace in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
-                    for file in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + namespace)) ?? []
-                    where current["\(kind)/\(namespace)/\(file.replacingOccurrences(of: ".json", with: ""))"] == nil {
-                        unlink(base + "/" + namespace + "/" + file)
-                    }
-                }
-            }
-        }
-        lastPublished = current
     }
 
     private func report(_ problems: [String]) {
