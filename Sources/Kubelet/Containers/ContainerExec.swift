@@ -53,10 +53,7 @@ enum ContainerExec {
             if output.count < outputLimit { output += buffer[0..<min(n, outputLimit - output.count)] }
         }
         if timedOut { kill(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        let code: Int32 = signal != 0 ? 128 + signal : (status >> 8) & 0xff
+        let code = (try? Runtime.wait(pid: pid).code) ?? 255
         return ExecResult(exitCode: code, output: String(decoding: output, as: UTF8.self), timedOut: timedOut)
     }
 }
@@ -92,9 +89,6 @@ public enum ContainerExecCLI {
             ConsoleListener.relay(master: master, input: stdin ? 0 : devNull, output: 1)
             close(master)
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal != 0 ? 128 + signal : (status >> 8) & 0xff
+        return try Runtime.wait(pid: pid).code
     }
 }

@@ -84,11 +84,8 @@ public struct ContainerMonitor {
                 return (255, nil)
             }
             guard reaped == pid else { continue }
-            // The wait(2) status layout: low 7 bits the terminating signal, else the exit
-            // code in the second byte.
-            let signal = status & 0x7f
-            if signal != 0 && signal != 0x7f { return (128 + signal, signal) }
-            return ((status >> 8) & 0xff, nil)
+            let exit = ExitStatus(waitStatus: status)
+            return (exit.code, exit.signal)
         }
     }
 
