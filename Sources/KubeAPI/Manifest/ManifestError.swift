@@ -10,7 +10,30 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+    public var description: String { FieldError.oneLine(field.isEmpty ? message : "\(field): \(message)") }
+
+    /// `text` with its control and line-separator characters escaped (`\n`, `\u{1b}`), so a
+    /// message quoting a user's value, name or map key stays the one line users are promised.
+    static func oneLine(_ text: String) -> String {
+        func breaksLine(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: true
+            default: false
+            }
+        }
+        guard text.unicodeScalars.contains(where: breaksLine) else { return text }
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n".unicodeScalars
+            case "\r": escaped += "\\r".unicodeScalars
+            case "\t": escaped += "\\t".unicodeScalars
+            case _ where breaksLine(scalar): escaped += "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars
+            default: escaped.append(scalar)
+            }
+        }
+        return String(escaped)
+    }
 
     /// A required field is missing.
     public static func required(_ field: String, _ detail: String? = nil) -> FieldError {
@@ -102,6 +125,6 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
         case (let kind?, _): text += " (\(kind))"
         default: break
         }
-        return text + ": " + errors.map(\.description).joined(separator: "; ")
+        return FieldError.oneLine(text) + ": " + errors.map(\.description).joined(separator: "; ")
     }
 }
