@@ -29,19 +29,14 @@ struct ReliabilityFaultTests {
         let statusBefore = Dictionary(uniqueKeysWithValues: runningBefore.compactMap { name in node.status(name, "c").map { (name, $0) } })
         node.stop(signal: SIGKILL)
         try node.start()
-        // Known issue: pods whose creation the kill interrupted are not started by the new
-        // agent (their containers are gone and no worker recreates them).
+        // Pods whose creation the kill interrupted are finished by the new agent.
         let converged = node.wait(60) { names.allSatisfy(node.running) }
-        withKnownIssue("a pod interrupted mid-creation is not restarted by the next agent", isIntermittent: true) {
-            #expect(converged, "never converged:\n\(node.agentLog)")
-        }
+        #expect(converged, "never converged:\n\(node.agentLog)")
         // Give a duplicating agent the chance to show itself.
         Thread.sleep(forTimeInterval: 2)
         let ids = node.containerIDs()
         for name in names {
-            // Never a duplicate; a missing one is the known issue above.
-            #expect((ids["\(name)-node1/c"]?.count ?? 0) <= 1, "\(name): containers \(ids["\(name)-node1/c"] ?? [])")
-            if !converged { continue }
+            // Exactly one container each: never a duplicate, never a missing one.
             #expect(ids["\(name)-node1/c"]?.count == 1, "\(name): containers \(ids["\(name)-node1/c"] ?? [])")
         }
         for (name, before) in statusBefore {
@@ -51,7 +46,7 @@ struct ReliabilityFaultTests {
         let live = node.leftovers(natBaseline: natBaseline)
         let runningNow = names.filter(node.running).count
         Campaign.report("agent SIGKILLed while creating 10 pods (\(runningBefore.count) running at the kill): \(runningNow)/10 running after restart, monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count)")
-        if converged { #expect(live.monitors.count == 10 && live.veths.count == 10 && live.ipamFiles.count == 10 && live.sandboxes.count == 10, "\(live)") }
+        #expect(live.monitors.count == 10 && live.veths.count == 10 && live.ipamFiles.count == 10 && live.sandboxes.count == 10, "\(live)")
 
         // Again while deleting them.
         for name in names { node.remove(name + ".yaml") }
@@ -59,9 +54,7 @@ struct ReliabilityFaultTests {
         node.stop(signal: SIGKILL)
         try node.start()
         let emptied = node.wait(60) { node.pods().isEmpty && node.leftovers(natBaseline: Set(node.natRules())).isEmpty }
-        withKnownIssue("follows from the interrupted creations above", isIntermittent: true) {
-            #expect(emptied, "left: \(node.leftovers(natBaseline: Set(node.natRules())))\n\(node.agentLog)")
-        }
+        #expect(emptied, "left: \(node.leftovers(natBaseline: Set(node.natRules())))\n\(node.agentLog)")
         Campaign.report("agent SIGKILLed while deleting 10 pods: \(emptied ? "converged, nothing left" : "left \(node.leftovers(natBaseline: Set(node.natRules())))")")
     }
 
@@ -79,22 +72,19 @@ struct ReliabilityFaultTests {
             killed[pod] = (id, record.pid)
             #expect(kill(record.monitorPID, SIGKILL) == 0)
         }
-        // Known issue: the agent keeps reporting Running while the monitor is gone.
-        withKnownIssue("a killed monitor goes unnoticed: status stays Running, no restart", isIntermittent: true) {
-            // Always: a new container replaces the orphaned one, whose process is gone.
-            #expect(node.wait(15) { (node.status("always", "c")?.restartCount ?? 0) >= 1 && node.running("always") }, "\(node.agentLog)")
-            let always = try #require(node.status("always", "c"))
-            #expect(always.lastState?.terminated?.exitCode == 137, "\(always)")
-            #expect(always.containerID?.hasSuffix(killed["always"]!.id) == false)
-            #expect(node.wait(10) { kill(killed["always"]!.pid, 0) != 0 }, "the old container process survived its monitor")
-            // Never: the pod fails and reports why.
-            #expect(node.wait(15) { node.pod("never")?.status?.phase == .failed }, "\(node.agentLog)")
-            let never = try #require(node.status("never", "c"))
-            #expect(never.restartCount == 0)
-            #expect(never.state?.terminated?.message?.contains("monitor") == true, "\(never)")
-            #expect(node.wait(10) { kill(killed["never"]!.pid, 0) != 0 })
-            #expect(node.containerIDs()["always-node1/c"]?.count ?? 0 <= 2)
-}
+        // Always: a new container replaces the orphaned one, whose process is gone.
+        #expect(node.wait(15) { (node.status("always", "c")?.restartCount ?? 0) >= 1 && node.running("always") }, "\(node.agentLog)")
+        let always = try #require(node.status("always", "c"))
+        #expect(always.lastState?.terminated?.exitCode == 137, "\(always)")
+        #expect(always.containerID?.hasSuffix(killed["always"]!.id) == false)
+        #expect(node.wait(10) { kill(killed["always"]!.pid, 0) != 0 }, "the old container process survived its monitor")
+        // Never: the pod fails and reports why.
+        #expect(node.wait(15) { node.pod("never")?.status?.phase == .failed }, "\(node.agentLog)")
+        let never = try #require(node.status("never", "c"))
+        #expect(never.restartCount == 0)
+        #expect(never.state?.terminated?.message?.contains("monitor") == true, "\(never)")
+        #expect(node.wait(10) { kill(killed["never"]!.pid, 0) != 0 })
+        #expect(node.containerIDs()["always-node1/c"]?.count ?? 0 <= 2)
         Campaign.report("monitor SIGKILLed (Always, Never): restartCount \(node.status("always", "c")?.restartCount ?? -1), never-pod phase \(String(describing: node.pod("never")?.status?.phase))")
     }
 
@@ -202,9 +192,7 @@ struct ReliabilityFaultTests {
         // Space again: the waiting pod starts.
         unlink(node.root + "/filler")
         let recovered = node.wait(30) { node.running("late") }
-        withKnownIssue("a pod that failed for ENOSPC is not retried once space returns", isIntermittent: true) {
-            #expect(recovered, "\(node.agentLog)")
-        }
+        #expect(recovered, "\(node.agentLog)")
         Campaign.report("--root full (24 MiB tmpfs): new pod reported ENOSPC, running pod kept serving; \(recovered ? "started" : "not retried") once space returned")
     }
 }
