@@ -58,6 +58,50 @@ struct ReliabilityFaultTests {
         Campaign.report("agent SIGKILLed while deleting 10 pods: \(emptied ? "converged, nothing left" : "left \(node.leftovers(natBaseline: Set(node.natRules())))")")
     }
 
+    @Test func agentKilledDuringARollingUpdateConverges() throws {
+        let node = try AgentHarness("killrollout")
+        defer { node.shutDown() }
+        let natBaseline = Set(node.natRules())
+        try node.start()
+        func version(_ pod: Pod) -> String? { pod.spec.containers[0].env?.first { $0.name == "VERSION" }?.value }
+        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "1"], readiness: WorkloadDeploymentTests.readiness))
+        #expect(node.wait(60) { node.readyPods("app").count == 3 }, "never 3 ready:\n\(node.agentLog)")
+        let before = Set(node.ownedPods("app").compactMap(\.metadata.uid))
+        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "2"], readiness: WorkloadDeploymentTests.readiness))
+        // Mid-rollout: pods of the new ReplicaSet exist beside the old ones.
+        #expect(node.wait(60) {
+            let versions = node.ownedPods("app").map(version)
+            return versions.contains("2") && versions.contains("1")
+        }, "\(node.agentLog)")
+        let atKill = node.ownedPods("app").map { "\(version($0) ?? "?")" }.sorted()
+        node.stop(signal: SIGKILL)
+        try node.start()
+        let converged = node.wait(120) {
+            let pods = node.ownedPods("app")
+            return pods.count == 3 && pods.allSatisfy { version($0) == "2" } && node.readyPods("app").count == 3
+        }
+        #expect(converged, "never converged on 3 new pods:\n\(node.agentLog)")
+        // Give a duplicating agent the chance to show itself.
+        Thread.sleep(forTimeInterval: 2)
+        let pods = node.ownedPods("app")
+        let uids = Set(pods.compactMap(\.metadata.uid))
+        #expect(uids.isDisjoint(with: before), "old pods remain")
+        let ids = node.containerIDs()
+        for pod in pods {
+            #expect(ids["\(pod.metadata.name ?? "")/main"]?.count == 1, "\(pod.metadata.name ?? ""): containers \(ids["\(pod.metadata.name ?? "")/main"] ?? [])")
+        }
+        let replicaSets = node.cli(["get", "rs"]).output.split(separator: "\n").dropFirst()
+        #expect(replicaSets.count == 2 && replicaSets.filter { $0.contains(" 3         3         3") }.count == 1, "\(replicaSets)")
+        // Nothing of the old pods is left: one sandbox, veth, IP, monitor, container, pod
+        // cgroup and pod dir per new pod, and every mount belongs to one of them.
+        let live = node.leftovers(natBaseline: natBaseline)
+        let podCgroups = Set(live.cgroups.compactMap { $0.split(separator: "/").last.map(String.init) })
+        #expect(live.monitors.count == 3 && live.veths.count == 3 && live.ipamFiles.count == 3 && live.sandboxes.count == 3, "\(live)")
+        #expect(live.containerDirs.count == 3 && Set(live.podDirs) == uids && podCgroups == Set(uids.map { "pod" + $0 }), "\(live)")
+        #expect(live.mounts.allSatisfy { mount in uids.contains { mount.contains($0) } }, "\(live.mounts)")
+        Campaign.report("agent SIGKILLed during a rolling update of 3 replicas (pods at the kill: versions \(atKill)): \(converged ? "converged on 3 new pods" : "not converged, \(pods.count) pods"), containers \(live.containerDirs.count), monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count), sandboxes \(live.sandboxes.count)")
+    }
+
     @Test func killedMonitorIsReportedAndTheContainerRestartsPerPolicy() throws {
         let node = try AgentHarness("killmonitor")
         defer { node.shutDown() }
