@@ -25,6 +25,11 @@ struct ReliabilityFaultTests {
         for name in names { try node.write(name + ".yaml", Self.sleeper(name)) }
         // Mid-work: some containers exist, not all pods run yet.
         #expect(node.wait(60) { !ContainerFiles.all(root: node.root).isEmpty }, "\(node.agentLog)")
+        let madeAtFirstKill = ContainerFiles.all(root: node.root).count
+        node.stop(signal: SIGKILL)
+        try node.start()
+        // Again once the next agent has some pods running: those are adopted as they are.
+        #expect(node.wait(60) { names.contains(where: node.running) }, "\(node.agentLog)")
         let runningBefore = names.filter { node.running($0) }
         let statusBefore = Dictionary(uniqueKeysWithValues: runningBefore.compactMap { name in node.status(name, "c").map { (name, $0) } })
         node.stop(signal: SIGKILL)
@@ -39,13 +44,16 @@ struct ReliabilityFaultTests {
             // Exactly one container each: never a duplicate, never a missing one.
             #expect(ids["\(name)-node1/c"]?.count == 1, "\(name): containers \(ids["\(name)-node1/c"] ?? [])")
         }
+        var kept = 0
         for (name, before) in statusBefore {
             let after = node.status(name, "c")
             #expect(after?.containerID == before.containerID && after?.restartCount == before.restartCount, "\(name): \(String(describing: after))")
+            if after?.containerID == before.containerID && after?.restartCount == before.restartCount { kept += 1 }
         }
         let live = node.leftovers(natBaseline: natBaseline)
         let runningNow = names.filter(node.running).count
-        Campaign.report("agent SIGKILLed while creating 10 pods (\(runningBefore.count) running at the kill): \(runningNow)/10 running after restart, monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count)")
+        let interrupted = node.agentLog.components(separatedBy: "its creation was interrupted").count - 1
+        Campaign.report("agent SIGKILLed twice while creating 10 pods (\(madeAtFirstKill) containers made at the 1st kill, \(runningBefore.count) pods running at the 2nd): \(runningNow)/10 running after restart, \(interrupted) half-made containers recreated, \(kept)/\(statusBefore.count) running ones kept their ID and restartCount, monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count)")
         #expect(live.monitors.count == 10 && live.veths.count == 10 && live.ipamFiles.count == 10 && live.sandboxes.count == 10, "\(live)")
 
         // Again while deleting them.
