@@ -61,8 +61,8 @@ public enum AgentRunner {
             worker.start()
         }
         for worker in workers { _ = worker.wait() }
-        // Containers whose pod record is gone.
-        for id in ContainerFiles.all(root: layout.root) { services.containers.remove(id: id) }
+        // Containers and sandboxes whose pod record is gone.
+        OrphanSweep(services: services).run(knownPods: [])
         try? FileManager.default.removeItem(atPath: layout.podsDir)
         try? FileManager.default.removeItem(atPath: layout.containersDir)
         // The controllers start over: their pods are gone.
