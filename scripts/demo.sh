@@ -46,7 +46,8 @@ swiftlet images list --root "$ROOT"
 
 heading "Starting the agent: swiftlet run (manifests in $MANIFESTS)"
 mkdir -p "$MANIFESTS"
-swiftlet run --manifests "$MANIFESTS" --root "$ROOT" --run-dir "$WORK/run" --log-dir "$WORK/logs" \
+# The binary itself, not the shell function: $! must be the agent's PID.
+"$BIN/swiftlet" run --manifests "$MANIFESTS" --root "$ROOT" --run-dir "$WORK/run" --log-dir "$WORK/logs" \
     --cni-conf-dir "$WORK/cni" --cgroup-parent "$CGROUP_PARENT" --node-name demo-node >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 
