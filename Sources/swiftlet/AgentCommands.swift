@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The node's state directory.") var root: String = "/var/lib/swiftlet"
     @Option(help: "The node's name (default: the hostname).") var nodeName: String?
     @Option(help: "The pods' subnet.") var podCidr: String = "10.244.0.0/24"
-    @Option(help: "CNI configuration directory.") var cniConfDir: String = "/etc/cni/net.d"
+    @Option(help: "CNI configuration directory; its default network is read again for each new pod.") var cniConfDir: String = "/etc/cni/net.d"
     @Option(help: "CNI plugin directory.") var cniBinDir: String = "/opt/cni/bin"
     @Option(help: "Where container logs go.") var logDir: String = "/var/log/pods"
     @Option(help: "The absolute cgroup under which pods' cgroups go.") var cgroupParent: String = "/swiftlet"

@@ -84,6 +84,12 @@ struct ReliabilityFaultTests {
         let atKill = node.ownedPods("app").map { "\(version($0) ?? "?")" }.sorted()
         node.stop(signal: SIGKILL)
         try node.start()
+        // Again while an old pod terminates, when the rollout gets that far before it ends.
+        let terminatingAtKill = node.wait(60) { node.ownedPods("app").contains { $0.metadata.deletionTimestamp != nil } }
+        if terminatingAtKill {
+            node.stop(signal: SIGKILL)
+            try node.start()
+        }
         let converged = node.wait(120) {
             let pods = node.ownedPods("app")
             return pods.count == 3 && pods.allSatisfy { version($0) == "2" } && node.readyPods("app").count == 3
@@ -107,7 +113,7 @@ struct ReliabilityFaultTests {
         #expect(live.monitors.count == 3 && live.veths.count == 3 && live.ipamFiles.count == 3 && live.sandboxes.count == 3, "\(live)")
         #expect(live.containerDirs.count == 3 && Set(live.podDirs) == uids && podCgroups == Set(uids.map { "pod" + $0 }), "\(live)")
         #expect(live.mounts.allSatisfy { mount in uids.contains { mount.contains($0) } }, "\(live.mounts)")
-        Campaign.report("agent SIGKILLed during a rolling update of 3 replicas (pods at the kill: versions \(atKill)): \(converged ? "converged on 3 new pods" : "not converged, \(pods.count) pods"), containers \(live.containerDirs.count), monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count), sandboxes \(live.sandboxes.count)")
+        Campaign.report("agent SIGKILLed during a rolling update of 3 replicas (pods at the 1st kill: versions \(atKill)\(terminatingAtKill ? "; 2nd kill while an old pod terminated" : "")): \(converged ? "converged on 3 new pods" : "not converged, \(pods.count) pods"), containers \(live.containerDirs.count), monitors \(live.monitors.count), veths \(live.veths.count), IPs \(live.ipamFiles.count), sandboxes \(live.sandboxes.count)")
     }
 
     @Test func killedMonitorIsReportedAndTheContainerRestartsPerPolicy() throws {
