@@ -16,7 +16,8 @@ PACKAGES=(
     # registry pulls: a local registry for tests (its service never starts, see policy-rc.d),
     # htpasswd for its auth tests, skopeo for the pull benchmark
     docker-registry apache2-utils skopeo
-    # peer the pod benchmark compares against (`podman kube play`)
+    # peer the pod benchmark compares against (`podman kube play`); catatonit is also PID 1
+    # of the tests' private namespace (scripts/in-private-ns.sh)
     podman catatonit
 )
 

@@ -13,4 +13,6 @@ ip link set lo up
 # runtime state and pinned namespaces inside this namespace.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/netns
-exec "$@"
+# PID 1 of the namespace reaps orphans, as a real init does: a process whose parent died
+# (a container whose monitor was killed) must not linger as a zombie once it ends.
+exec catatonit -- "$@"

@@ -16,19 +16,32 @@ static inline void crs_close_range(unsigned int first, unsigned int last) {
     }
 }
 
-/// Closes every fd above stderr except `a` and `b` (-1 for none).
-static inline void crs_close_fds_except(int a, int b) {
-    int low = a < b ? a : b, high = a < b ? b : a;
-    unsigned int next = 3;
-    if (low >= 3) {
-        crs_close_range(next, (unsigned int)low - 1);
-        next = (unsigned int)low + 1;
+/// Closes every fd above stderr except the `count` fds in `keep` (-1 entries are ignored).
+static inline void crs_close_fds_except_list(const int *keep, int count) {
+    int sorted[8];
+    int n = 0;
+    for (int i = 0; i < count && n < 8; i++) {
+        if (keep[i] < 3) continue;
+        int j = n++;
+        while (j > 0 && sorted[j - 1] > keep[i]) {
+            sorted[j] = sorted[j - 1];
+            j--;
+        }
+        sorted[j] = keep[i];
     }
-    if (high >= 3) {
-        crs_close_range(next, (unsigned int)high - 1);
-        next = (unsigned int)high + 1;
+    unsigned int next = 3;
+    for (int i = 0; i < n; i++) {
+        if ((unsigned int)sorted[i] < next) continue;
+        crs_close_range(next, (unsigned int)sorted[i] - 1);
+        next = (unsigned int)sorted[i] + 1;
     }
     crs_close_range(next, ~0U);
+}
+
+/// Closes every fd above stderr except `a` and `b` (-1 for none).
+static inline void crs_close_fds_except(int a, int b) {
+    int keep[2] = {a, b};
+    crs_close_fds_except_list(keep, 2);
 }
 
 #endif

@@ -14,11 +14,12 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static void mark_cloexec_above_stdio(int keep_fd) {
+static void mark_cloexec_above_stdio(int keep_fd, int keep_fd2) {
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         for (int fd = 3; fd < 4096; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     if (keep_fd >= 0) fcntl(keep_fd, F_SETFD, 0);
+    if (keep_fd2 >= 0) fcntl(keep_fd2, F_SETFD, 0);
 }
 
 /* stdin, stdout and stderr on /dev/null, for a process that outlives its caller's stdio. */
@@ -33,7 +34,7 @@ static void stdio_to_null(void) {
 
 /* Runs in the intermediate child of a multithreaded parent: async-signal-safe calls only. */
 static void daemon_child(const char *path, char *const argv[], char *const envp[], int keep_fd,
-                         int report_fd) {
+                         int keep_fd2, int report_fd) {
     if (setsid() < 0) _exit(1);
     sigset_t none;
     sigemptyset(&none);
@@ -50,7 +51,7 @@ static void daemon_child(const char *path, char *const argv[], char *const envp[
         _exit(0);
     }
     stdio_to_null();
-    mark_cloexec_above_stdio(keep_fd);
+    mark_cloexec_above_stdio(keep_fd, keep_fd2);
     execve(path, argv, envp);
     int err[2] = {-1, errno};
     (void)!write(report_fd, err, sizeof(err));
@@ -71,13 +72,14 @@ static pid_t fork_reporting(int report[2]) {
     return child;
 }
 
-pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd) {
+pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd, int keep_fd2) {
     int report[2];
     pid_t child = fork_reporting(report);
     if (child < 0) return -1;
     if (child == 0) {
-        crs_close_fds_except(report[1], keep_fd);
-        daemon_child(path, argv, envp, keep_fd, report[1]);
+        int keep[3] = {report[1], keep_fd, keep_fd2};
+        crs_close_fds_except_list(keep, 3);
+        daemon_child(path, argv, envp, keep_fd, keep_fd2, report[1]);
     }
     close(report[1]);
     int status;

@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Runtime state: pinned namespaces, the OCI runtime's state.") var runDir: String = "/run/swiftlet"
     @Option(help: "Service ClusterIPs come from this range.") var serviceCidr: String = "10.96.0.0/16"
     @Option(help: "The cluster DNS address the agent serves and pods use (\"none\" to leave pods the node's resolvers).") var clusterDns: String = "10.96.0.10"
+    @OptionGroup var registry: RegistryArguments
 
     func validate() throws {
         guard cgroupParent.hasPrefix("/") else { throw ValidationError("--cgroup-parent must be absolute: \(cgroupParent)") }
@@ -40,6 +41,7 @@ struct RunCommand: ParsableCommand {
         config.cgroupParent = cgroupParent
         config.serviceCIDR = serviceCidr
         config.clusterDNS = clusterDns == "none" ? nil : clusterDns
+        config.registry = registry.settings
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {

@@ -40,10 +40,7 @@ struct ImagesCommand: ParsableCommand {
 
         @Argument(help: "The image (`127.0.0.1:5000/app:1`, `busybox`, `ghcr.io/org/app@sha256:…`).") var reference: String
         @OptionGroup var store: StoreOptions
-        @Option(help: "A docker config.json with registry logins (default: ~/.docker/config.json).") var registryConfig: String?
-        @Option(help: ArgumentHelp("A registry reached over plain HTTP, or TLS without verification (repeatable).", valueName: "host[:port]"))
-        var insecureRegistry: [String] = []
-        @Option(help: "A PEM CA bundle trusted for registry TLS, besides the system CAs.") var registryCA: String?
+        @OptionGroup var registry: RegistryArguments
 
         func validate() throws {
             do {
@@ -55,10 +52,7 @@ struct ImagesCommand: ParsableCommand {
 
         func run() throws {
             try ImagesCommand.run {
-                let credentials = try RegistryCredentials.load(
-                    path: registryConfig ?? RegistryCredentials.defaultPath, required: registryConfig != nil)
-                let options = RegistryOptions(insecureRegistries: insecureRegistry, caFile: registryCA, credentials: credentials)
-                let puller = ImagePuller(store: try store.open(), options: options)
+                let puller = ImagePuller(store: try store.open(), options: try registry.settings.load())
                 let printer = PullProgressPrinter()
                 print("Pulling \(try ImageReference.normalize(reference))")
                 let image = try puller.pull(reference: reference) { printer.show($0) }

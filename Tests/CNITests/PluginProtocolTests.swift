@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Testing
 
@@ -88,5 +89,24 @@ import Testing
         #expect(Base64.encode(Array("any carnal pleas".utf8)) == "YW55IGNhcm5hbCBwbGVhcw==")
         #expect(Base64.encode(Array("any carnal pleasu".utf8)) == "YW55IGNhcm5hbCBwbGVhc3U=")
         #expect(Base64.encode(Array("any carnal pleasur".utf8)) == "YW55IGNhcm5hbCBwbGVhc3Vy")
+        for text in ["any carnal pleas", "any carnal pleasu", "any carnal pleasur", ""] {
+            #expect(Base64.decode(Base64.encode(Array(text.utf8))) == Array(text.utf8))
+        }
+        #expect(Base64.decode("YW55IGNhcm5hbCBwbGVhc3U") == Array("any carnal pleasu".utf8))
+        #expect(Base64.decode("not base64!") == nil)
+    }
+
+    @Test func cachedConfigIsFoundByAttachmentWhateverTheNetworkName() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cni-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = ResultCache(cacheDir: dir)
+        let runtime = RuntimeConf(containerID: "pod-1", netNS: "/run/netns/x", ifName: "eth0", args: [])
+        let old = try NetworkConfigList.parse(Array(#"{"cniVersion":"1.0.0","name":"old-net","plugins":[{"type":"bridge"}]}"#.utf8))
+        let other = RuntimeConf(containerID: "pod-2", netNS: "/run/netns/y", ifName: "eth0", args: [])
+        try cache.store(CNIResultTests.bridgeResult, network: old, runtime: runtime)
+        try cache.store(CNIResultTests.bridgeResult, network: old, runtime: other)
+        #expect(try cache.network(containerID: "pod-1", ifName: "eth0")?.json == old.json)
+        #expect(try cache.network(containerID: "pod-1", ifName: "net1") == nil)
+        #expect(try cache.network(containerID: "pod-3", ifName: "eth0") == nil)
     }
 }

@@ -35,4 +35,52 @@ import Testing
         #expect(waiting?.message?.contains("Back-off pulling image \"127.0.0.1:5000/apps/busybox:missing\"") == true, "\(String(describing: waiting))")
         #expect(waiting?.message?.contains("MANIFEST_UNKNOWN: manifest unknown") == true, "\(String(describing: waiting))")
     }
+
+    @Test func aPodPullsFromAnHtpasswdTLSRegistryWithTheAgentsRegistryFlags() throws {
+        let registry = try RegistryFixture(tls: true, login: ("alice", "s3cret"))
+        defer { registry.stop() }
+        try registry.pushLayout(ImageFixtures.testLayout, as: "private/busybox", tag: "1")
+        let node = try AgentHarness("registry-tls", ownNetwork: false)
+        defer { node.shutDown() }
+        let config = node.base + "/docker-config.json"
+        let auth = Data("alice:s3cret".utf8).base64EncodedString()
+        try #"{"auths": {"\#(registry.authority)": {"auth": "\#(auth)"}}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        node.extraArguments = ["--registry-config", config, "--registry-ca", registry.caFile]
+        try node.start()
+        let image = "\(registry.authority)/private/busybox:1"
+        try node.write("private.yaml", PodIntegrationTests.pod("private", """
+              - name: httpd
+                image: \(image)
+                command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            """))
+        #expect(node.wait(60) { node.running("private") }, "\(node.agentLog)")
+        if let ip = node.pod("private")?.status?.podIP {
+            #expect(node.wait { node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true }, "\(node.agentLog)")
+        }
+        var listed = Data()
+        ImageFixtures.run(builtBinary("swiftlet"), ["images", "list", "--root", node.root], output: &listed)
+        #expect(String(decoding: listed, as: UTF8.self).contains(image))
+    }
+
+    @Test(arguments: [
+        (["--registry-config", "/nonexistent/config.json"], "swiftlet: /nonexistent/config.json: cannot be read\n"),
+        (["--registry-ca", "/nonexistent/ca.pem"], "swiftlet: /nonexistent/ca.pem: registry CA bundle cannot be read: no such file or directory\n"),
+    ])
+    func theAgentRefusesRegistryFlagsItCannotUse(arguments: [String], message: String) throws {
+        let root = ImageFixtures.temporaryDirectory("agent-flags")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtBinary("swiftlet"))
+        process.arguments = ["run", "--root", root, "--manifests", root + "/manifests"] + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(stderr == message)
+        // Refused before anything is saved.
+        #expect(!FileManager.default.fileExists(atPath: root + "/agent.json"))
+    }
 }

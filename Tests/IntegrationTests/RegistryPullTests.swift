@@ -165,6 +165,47 @@ import Testing
         #expect(pulled.output.contains("Pull complete"), "\(pulled.output)")
     }
 
+    /// Crafted layers pushed to a real registry: `swiftlet images pull` refuses each one
+    /// naming the entry, leaves the sentinel dir they aim at untouched, names no image and
+    /// leaves no unpacked layer or staging dir behind.
+    @Test func craftedLayersAreRefusedAndWriteNothingOutsideTheStore() throws {
+        let registry = try RegistryFixture()
+        defer { registry.stop() }
+        let root = ImageFixtures.temporaryDirectory("pull-crafted")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sentinel = ImageFixtures.temporaryDirectory("sentinel")
+        defer { try? FileManager.default.removeItem(atPath: sentinel) }
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: sentinel + "/secret"))
+        // Enough `../` to climb from the staging dir (<root>/images/tmp/layer-*) to /, then down to the sentinel.
+        let climb = String(repeating: "../", count: 10) + sentinel.dropFirst()
+        var dotdot = ImageTarBuilder()
+        dotdot.file("etc/ok", "fine\n")
+        dotdot.file(climb + "/escaped", "pwned")
+        var symlink = ImageTarBuilder()
+        symlink.add("evil", .symlink, link: sentinel)
+        symlink.file("evil/escaped", "pwned")
+        var hardlink = ImageTarBuilder()
+        hardlink.add("hard", .hardlink, link: climb + "/secret")
+        let cases: [(repository: String, layer: ImageTarBuilder, entry: String, reason: String)] = [
+            ("crafted/dotdot", dotdot, climb + "/escaped", "path escapes the layer root"),
+            ("crafted/symlink", symlink, "evil/escaped", "\"evil\" resolves outside the layer root (absolute or escaping symlink)"),
+            ("crafted/hardlink", hardlink, "hard", "hardlink target \"\(climb)/secret\" escapes the layer root"),
+        ]
+        for crafted in cases {
+            try registry.pushImage(crafted.repository, tag: "1", layers: [crafted.layer.finished()])
+            let pulled = swiftlet(["images", "pull", "\(registry.authority)/\(crafted.repository):1", "--root", root])
+            #expect(pulled.status == 1, "\(crafted.repository): \(pulled.output)")
+            #expect(pulled.output.contains("entry \"\(crafted.entry)\" refused: \(crafted.reason)"), "\(crafted.repository): \(pulled.output)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sentinel) == ["secret"])
+        var st = stat()
+        #expect(lstat(sentinel + "/secret", &st) == 0 && st.st_nlink == 1)
+        #expect(swiftlet(["images", "list", "--root", root]).output.split(separator: "\n").count == 1)
+        let store = try ImageStore(root: root)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.directory + "/layers/sha256").isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.directory + "/tmp").isEmpty)
+    }
+
     @Test func concurrentPullsOfOneReferenceShareOnePull() throws {
         let registry = try RegistryFixture()
         defer { registry.stop() }

@@ -57,6 +57,24 @@ import Testing
         #expect(options.isInsecure(host: "other.lan", port: 8080))
     }
 
+    @Test func insecureRegistryEntriesAreHostAndPort() throws {
+        for good in ["reg.lan", "reg.lan:5000", "10.0.0.5:443", "[fd00::1]:5000", "[fd00::1]"] {
+            try RegistrySettings.checkInsecure(good)
+        }
+        let refused: [(String, String)] = [
+            ("http://reg.lan", "expected HOST[:PORT], without a scheme"),
+            ("reg.lan/v2", "expected HOST[:PORT], without a path"),
+            ("reg.lan:http", "the port is not a number in 1-65535"),
+            ("reg.lan:70000", "the port is not a number in 1-65535"),
+            (":5000", "expected HOST[:PORT]"),
+        ]
+        for (entry, reason) in refused {
+            #expect(throws: RegistryError.invalidConfig(file: "--insecure-registry \"\(entry)\"", reason: reason)) {
+                try RegistrySettings.checkInsecure(entry)
+            }
+        }
+    }
+
     @Test func registryErrorsReadAsOneLine() {
         let error = RegistryError.response(what: "manifest 127.0.0.1:5000/a:x", status: 404, errors: ["MANIFEST_UNKNOWN: manifest unknown"])
         #expect(error.description == "manifest 127.0.0.1:5000/a:x: MANIFEST_UNKNOWN: manifest unknown (HTTP 404)")

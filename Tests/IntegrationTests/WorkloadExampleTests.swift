@@ -25,7 +25,10 @@ struct WorkloadExampleTests {
             Issue.record("no Service hello: \(node.agentLog)")
             return
         }
-        #expect(node.cli(["get", "svc", "hello"]).output.contains("hello   ClusterIP   \(vip)"))
+        let svc = node.cli(["get", "svc", "hello"]).output
+        #expect(svc.contains("hello   ClusterIP   \(vip)"))
+        // Its age counts from when the agent first served it.
+        #expect(svc.range(of: #"80/TCP\s+\d+s\n"#, options: .regularExpression) != nil, "\(svc)")
         #expect(node.wait(20) { node.curl("http://\(vip)/")?.contains("Hello from a Swiftlet Deployment") == true })
         try node.write("web.yaml", example.replacingOccurrences(of: "Hello from a Swiftlet Deployment", with: "Edited page"))
         for ip in ips {

@@ -74,6 +74,29 @@ public struct ResultCache: Sendable {
         }
     }
 
+    /// The network config the last ADD of this attachment used, whatever its network's name
+    /// (libcni's GetNetworkListCachedConfig): DEL must detach with it even after the config
+    /// directory changed. nil when no ADD was cached.
+    public func network(containerID: String, ifName: String) throws -> NetworkConfigList? {
+        let dir = "\(cacheDir)/results"
+        let names: [String]
+        do {
+            names = try Posix.listDirectory(dir).filter { $0.hasSuffix("-\(containerID)-\(ifName)") }.sorted()
+        } catch let error as HostError {
+            throw error.cniError
+        }
+        for name in names {
+            guard let bytes = try? Posix.readFile("\(dir)/\(name)"), let json = try? JSONValue.parse(bytes),
+                json["containerId"]?.stringValue == containerID, json["ifName"]?.stringValue == ifName
+            else { continue }
+            guard let encoded = json["config"]?.stringValue, let config = Base64.decode(encoded) else {
+                throw CNIError(.decodingFailure, "\(dir)/\(name): field \"config\" is not base64")
+            }
+            return try NetworkConfigList.parse(config, source: "\(dir)/\(name): config")
+        }
+        return nil
+    }
+
     public func remove(network: String, runtime: RuntimeConf) throws {
         do {
             try Posix.removeFile(path(network: network, runtime: runtime))
@@ -103,5 +126,27 @@ enum Base64 {
             i += 3
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of standard base64 text (padding optional); nil for any other character.
+    static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        for byte in text.utf8 where byte != UInt8(ascii: "=") {
+            guard let index = alphabet.firstIndex(of: byte) else { return nil }
+            values.append(UInt8(index))
+        }
+        guard values.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * 3 / 4)
+        var i = 0
+        while i < values.count {
+            let chunk = values[i..<min(i + 4, values.count)].map(UInt32.init)
+            let n = chunk.enumerated().reduce(UInt32(0)) { $0 | $1.element << (18 - 6 * UInt32($1.offset)) }
+            out.append(UInt8(n >> 16 & 0xff))
+            if chunk.count > 2 { out.append(UInt8(n >> 8 & 0xff)) }
+            if chunk.count > 3 { out.append(UInt8(n & 0xff)) }
+            i += 4
+        }
+        return out
     }
 }

@@ -7,10 +7,10 @@
 
 /// Starts `path` with `argv`/`envp` as a daemon: fork, setsid in the child, fork again so
 /// the daemon is nobody's child but init's (or the nearest subreaper's). stdin, stdout and
-/// stderr become /dev/null; every other fd is closed on exec except `keep_fd` (-1 for
-/// none). Returns the daemon's pid, or -1 with errno set (from fork, or from execve as the
+/// stderr become /dev/null; every other fd is closed on exec except `keep_fd` and
+/// `keep_fd2` (-1 for none). Returns the daemon's pid, or -1 with errno set (from fork, or from execve as the
 /// daemon saw it).
-pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd);
+pid_t crs_spawn_daemon(const char *path, char *const argv[], char *const envp[], int keep_fd, int keep_fd2);
 
 /// Starts the holder of a pod's shared PID namespace (shareProcessNamespace): a process that
 /// is PID 1 of a new PID namespace, in its own session, reaping orphans and otherwise

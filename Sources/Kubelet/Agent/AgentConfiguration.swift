@@ -1,4 +1,5 @@
 import Foundation
+import Images
 
 /// The agent's settings (`swiftlet run` flags). Saved as `<root>/agent.json` so the CLI and
 /// `swiftlet reset`, given only `--root`, find the rest.
@@ -18,6 +19,9 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     /// resolv.conf; nil leaves pods the node's resolvers.
     public var clusterDNS: String? = "10.96.0.10"
     public var resync: TimeInterval = 10
+    /// How image pulls reach registries (`--insecure-registry`, `--registry-config`,
+    /// `--registry-ca`); nil in configurations saved before these existed.
+    public var registry: RegistrySettings?
 
     public init() {}
 

@@ -10,8 +10,9 @@ import Runtime
 public enum AgentRunner {
     /// Runs the agent until SIGTERM or SIGINT; pods keep running after it returns.
     public static func run(_ config: AgentConfiguration, logger: Logger) throws {
+        let registry = try (config.registry ?? RegistrySettings()).load()
         try config.save()
-        let services = try makeServices(config, logger: logger)
+        let services = try makeServices(config, registry: registry, logger: logger)
         let agent = NodeAgent(manifests: config.manifests, services: services, resync: config.resync)
         var settings = ServiceController.Settings()
         settings.serviceCIDR = config.serviceCIDR
@@ -47,7 +48,8 @@ public enum AgentRunner {
     /// Stops and removes every pod, its network and its state.
     public static func reset(root: String, logger: Logger) throws {
         let config = AgentConfiguration.load(root: root)
-        let services = try makeServices(config, logger: logger)
+        // Reset never pulls: the registry settings are not read.
+        let services = try makeServices(config, registry: RegistryOptions(), logger: logger)
         let layout = config.layout
         let uids = (try? FileManager.default.contentsOfDirectory(atPath: layout.podsDir)) ?? []
         let workers = uids.compactMap { uid -> PodWorker? in
@@ -59,8 +61,8 @@ public enum AgentRunner {
             worker.start()
         }
         for worker in workers { _ = worker.wait() }
-        // Containers whose pod record is gone.
-        for id in ContainerFiles.all(root: layout.root) { services.containers.remove(id: id) }
+        // Containers and sandboxes whose pod record is gone.
+        OrphanSweep(services: services).run(knownPods: [])
         try? FileManager.default.removeItem(atPath: layout.podsDir)
         try? FileManager.default.removeItem(atPath: layout.containersDir)
         // The controllers start over: their pods are gone.
@@ -72,8 +74,9 @@ public enum AgentRunner {
 }
 
 extension AgentRunner {
-    /// The node's services from its configuration: CNI network, image store, monitored runtime.
-    static func makeServices(_ config: AgentConfiguration, logger: Logger) throws -> NodeServices {
+    /// The node's services from its configuration: CNI network, image store (pulling with
+    /// `registry`), monitored runtime.
+    static func makeServices(_ config: AgentConfiguration, registry: RegistryOptions, logger: Logger) throws -> NodeServices {
         let layout = config.layout
         for dir in [layout.root, layout.runDir, layout.logDir, layout.podsDir, layout.containersDir] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -88,7 +91,7 @@ extension AgentRunner {
         return NodeServices(
             layout: layout, nodeName: config.nodeName, hostIP: gatewayIP(of: config.podCIDR), cgroupParent: config.cgroupParent,
             clusterDNS: config.clusterDNS, nodeResolvConf: nodeResolvConf, containers: runtime, network: network,
-            images: StoreImageProvider(store: store), logger: logger)
+            images: StoreImageProvider(store: store, registry: registry), logger: logger)
     }
 
     /// The node's address as pods see it: the bridge gateway, the pod CIDR's first address.

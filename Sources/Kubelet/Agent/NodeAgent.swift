@@ -85,11 +85,16 @@ public final class NodeAgent: @unchecked Sendable {
     private func adopt(desired: [Pod]) {
         let wanted = Set(desired.compactMap(\.metadata.uid))
         let uids = (try? FileManager.default.contentsOfDirectory(atPath: services.layout.podsDir)) ?? []
+        var pods: [String: Pod] = [:]
         for uid in uids.sorted() {
             guard let pod = JSONFile.read(Pod.self, from: services.layout.podFile(uid: uid)) else {
                 try? FileManager.default.removeItem(atPath: services.layout.podDir(uid: uid))
                 continue
             }
+            pods[uid] = pod
+        }
+        OrphanSweep(services: services).run(knownPods: Set(pods.keys))
+        for (uid, pod) in pods.sorted(by: { $0.key < $1.key }) {
             let worker = PodWorker(pod: pod, services: services)
             workers[uid] = worker
             if wanted.contains(uid) {

@@ -7,6 +7,12 @@ public struct ContainerInstance: Sendable, Equatable {
     public var labels: ContainerLabels
     public var monitor: MonitorRecord?
     public var exit: ExitRecord?
+    /// Set when no monitor ever ran it and none will: its creation was cut short (the
+    /// agent creating it was killed). It is removed and created again, not restarted.
+    public var interrupted = false
+
+    /// Its monitor runs but has not yet said whether the container started.
+    public var isStarting: Bool { exit == nil && monitor == nil && !interrupted }
 
     public var observation: ContainerObservation? {
         if let exit {

@@ -57,16 +57,29 @@ public struct MonitoredContainerRuntime: ContainerRuntimeService {
         let files = layout.container(id: instance.id)
         if instance.monitor == nil { instance.monitor = files.monitor() }
         instance.exit = files.exit()
-        if instance.exit == nil, let monitor = instance.monitor, !Self.alive(monitor.monitorPID) {
-            // The monitor died without recording an exit: the container's fate is unknown,
-            // so make sure it is gone and report it as killed (upstream's ContainerStatusUnknown).
-            logger.warning("monitor of container \(instance.id) is gone; stopping the container")
-            try? runtime.kill(id: instance.id, signal: SIGKILL, all: true)
-            try? runtime.delete(id: instance.id, force: true)
-            let record = ExitRecord(exitCode: 137, signal: SIGKILL, oomKilled: false, finishedAt: Date(), message: "The container's monitor exited unexpectedly")
-            try? files.writeExit(record)
-            instance.exit = record
+        guard instance.exit == nil, !files.monitorRunning() else { return instance }
+        // No monitor holds the lock: it has ended or never ran. One that ends records the
+        // exit first, so look again before deciding it died.
+        if let exit = files.exit() {
+            instance.exit = exit
+            return instance
         }
+        instance.monitor = instance.monitor ?? files.monitor()
+        guard instance.monitor != nil else {
+            // Never run: the agent creating it died before its monitor started it.
+            instance.interrupted = true
+            return instance
+        }
+        // The monitor died without recording an exit: the container's fate is unknown,
+        // so make sure it is gone and report it as killed (upstream's ContainerStatusUnknown).
+        logger.warning("monitor of container \(instance.id) is gone; stopping the container")
+        try? runtime.kill(id: instance.id, signal: SIGKILL, all: true)
+        try? runtime.delete(id: instance.id, force: true)
+        let record = ExitRecord(
+            exitCode: 137, signal: SIGKILL, oomKilled: false, finishedAt: Date(),
+            message: "The container's monitor exited unexpectedly; the container was killed")
+        try? files.writeExit(record)
+        instance.exit = record
         return instance
     }
 
@@ -84,15 +97,14 @@ public struct MonitoredContainerRuntime: ContainerRuntimeService {
 
     public func remove(id: String) {
         let files = layout.container(id: id)
-        if files.exit() == nil, let monitor = files.monitor(), Self.alive(monitor.monitorPID) {
+        if files.exit() == nil, files.monitorRunning() {
             try? runtime.kill(id: id, signal: SIGKILL, all: true)
+            // Its monitor records the exit and ends; let it, so it writes into no removed directory.
+            let deadline = Date().addingTimeInterval(5)
+            while files.monitorRunning() && Date() < deadline { usleep(10_000) }
         }
         try? runtime.delete(id: id, force: true)
         try? rootfs(files).unmount()
         try? FileManager.default.removeItem(atPath: files.directory)
-    }
-
-    static func alive(_ pid: Int32) -> Bool {
-        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 }

@@ -19,9 +19,7 @@ public final class StoreImageProvider: ImageProvider, @unchecked Sendable {
     public init(store: ImageStore, registry: RegistryOptions? = nil, backOff: ImagePullBackOff = ImagePullBackOff(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
-        let options = registry ?? RegistryOptions(
-            credentials: (try? RegistryCredentials.load(path: RegistryCredentials.defaultPath, required: false)) ?? RegistryCredentials())
-        self.puller = ImagePuller(store: store, options: options)
+        self.puller = ImagePuller(store: store, options: registry ?? (try? RegistrySettings().load()) ?? RegistryOptions())
         self.backOff = backOff
         self.clock = clock
     }

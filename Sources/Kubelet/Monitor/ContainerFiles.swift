@@ -49,6 +49,8 @@ public struct ContainerFiles: Sendable, Equatable {
     public var labelsPath: String { directory + "/labels.json" }
     public var monitorPath: String { directory + "/monitor.json" }
     public var exitPath: String { directory + "/exit.json" }
+    /// Locked by the container's monitor for its whole life (see `lockForMonitor`).
+    public var monitorLockPath: String { directory + "/monitor.lock" }
 
     public func writeLabels(_ labels: ContainerLabels) throws { try JSONFile.write(labels, to: labelsPath) }
     public func labels() -> ContainerLabels? { JSONFile.read(ContainerLabels.self, from: labelsPath) }
@@ -56,6 +58,34 @@ public struct ContainerFiles: Sendable, Equatable {
     public func monitor() -> MonitorRecord? { JSONFile.read(MonitorRecord.self, from: monitorPath) }
     public func writeExit(_ record: ExitRecord) throws { try JSONFile.write(record, to: exitPath) }
     public func exit() -> ExitRecord? { JSONFile.read(ExitRecord.self, from: exitPath) }
+
+    /// Opens and locks the monitor lock for a monitor about to be launched: the launcher
+    /// holds it from before the spawn and the monitor inherits the descriptor, so the lock is
+    /// held without a gap until the monitor has recorded the exit and ended. Throws when
+    /// another monitor holds it.
+    public func lockForMonitor() throws -> Int32 {
+        let fd = open(monitorLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw KubeletError("open \(monitorLockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let err = errno
+            close(fd)
+            throw KubeletError("lock \(monitorLockPath): \(err == EWOULDBLOCK ? "a monitor already runs container \(id)" : String(cString: strerror(err)))")
+        }
+        return fd
+    }
+
+    /// Whether a monitor runs for this container. The kernel drops the monitor's lock when
+    /// it ends, however it ends, so neither a reused pid nor an unreaped (zombie) monitor
+    /// passes for a live one, as they would with `kill(pid, 0)`.
+    public func monitorRunning() -> Bool {
+        let fd = open(monitorLockPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        // A shared probe, so two probes never mistake each other for the monitor.
+        return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+    }
 
     /// The ids of every container directory under `root`.
     public static func all(root: String) -> [String] {

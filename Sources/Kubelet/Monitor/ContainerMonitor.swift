@@ -12,17 +12,23 @@ public struct ContainerMonitor {
     public let logPath: String
     /// Where the monitor reports `ok` once the container runs, or `error: …`; -1 for none.
     public let readyFD: Int32
+    /// The inherited descriptor holding `files.monitorLockPath`, kept open until the monitor
+    /// ends; -1 for none.
+    public let lockFD: Int32
 
-    public init(runtime: ContainerRuntime, files: ContainerFiles, logPath: String, readyFD: Int32) {
+    public init(runtime: ContainerRuntime, files: ContainerFiles, logPath: String, readyFD: Int32, lockFD: Int32 = -1) {
         self.runtime = runtime
         self.files = files
         self.logPath = logPath
         self.readyFD = readyFD
+        self.lockFD = lockFD
     }
 
     /// Runs the container to its end; returns the monitor's own exit code.
     public func run() -> Int32 {
         ContainerRuntime.becomeSubreaper()
+        // The lock is the monitor's alone: nothing it starts may hold it past its end.
+        if lockFD >= 0 { _ = fcntl(lockFD, F_SETFD, FD_CLOEXEC) }
         var output: [Int32] = [-1, -1]
         var errors: [Int32] = [-1, -1]
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -99,7 +105,11 @@ public struct ContainerMonitor {
     private func report(_ line: String) {
         guard readyFD >= 0 else { return }
         let bytes = Array((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
+        // An agent killed while it waited leaves no reader: the write fails with EPIPE
+        // instead of killing the monitor, whose container the next agent adopts.
+        let previous = signal(SIGPIPE, SIG_IGN)
         _ = bytes.withUnsafeBytes { write(readyFD, $0.baseAddress, $0.count) }
+        signal(SIGPIPE, previous)
         close(readyFD)
     }
 }

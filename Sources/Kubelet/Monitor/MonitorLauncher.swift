@@ -27,13 +27,22 @@ public struct MonitorLauncher: Sendable {
             throw KubeletError("pipe: \(String(cString: strerror(errno)))")
         }
         defer { close(ready[0]) }
+        let lock: Int32
+        do {
+            lock = try files.lockForMonitor()
+        } catch {
+            close(ready[1])
+            throw error
+        }
+        // The monitor holds its own copy from here on; ours goes once it is spawned.
+        defer { close(lock) }
         let arguments = [
             executable, "monitor", "--runtime-root", runtimeRoot, "--bundle", files.directory,
-            "--id", files.id, "--log", logPath, "--ready-fd", String(ready[1]),
+            "--id", files.id, "--log", logPath, "--ready-fd", String(ready[1]), "--lock-fd", String(lock),
         ]
         let environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
         let pid = withCStrings(arguments) { argv in
-            withCStrings(environment) { envp in crs_spawn_daemon(executable, argv, envp, ready[1]) }
+            withCStrings(environment) { envp in crs_spawn_daemon(executable, argv, envp, ready[1], lock) }
         }
         let spawnErrno = errno
         close(ready[1])

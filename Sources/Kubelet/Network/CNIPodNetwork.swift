@@ -2,22 +2,23 @@ import CNI
 import Foundation
 import Logging
 
-/// The pod network through CNI: the network from the config directory (the agent writes a
-/// swiftlet-bridge conflist there when it holds none), ADD on sandbox creation, DEL on
-/// removal, with the CNI_ARGS a kubelet passes.
+/// The pod network through CNI: the default network of the config directory (the agent
+/// writes a swiftlet-bridge conflist there when it holds none), read again for each pod as
+/// the kubelet's runtime does, so a network added or changed while the agent runs serves
+/// the next pod. ADD on sandbox creation, DEL on removal, with the CNI_ARGS a kubelet passes.
 public struct CNIPodNetwork: PodNetwork {
     public let client: CNIClient
-    public let network: NetworkConfigList
+    public let directory: ConfigDirectory
     let logger: Logger
 
-    public init(client: CNIClient, network: NetworkConfigList, logger: Logger) {
+    public init(client: CNIClient, directory: ConfigDirectory, logger: Logger) {
         self.client = client
-        self.network = network
+        self.directory = directory
         self.logger = logger
     }
 
-    /// Loads the default network from `confDir`, first writing a swiftlet-bridge conflist for
-    /// `podCIDR` when the directory has no network.
+    /// The network in `confDir`, first writing a swiftlet-bridge conflist for `podCIDR` when
+    /// the directory has no network; throws when no file there loads.
     public static func load(confDir: String, pluginDirs: [String], podCIDR: String, dataDir: String, cacheDir: String, logger: Logger) throws -> CNIPodNetwork {
         let directory = ConfigDirectory(path: confDir)
         if ((try? directory.files()) ?? []).isEmpty {
@@ -27,8 +28,8 @@ public struct CNIPodNetwork: PodNetwork {
             try AtomicFile.write(Data(list.json.serialized(indent: 2).utf8), to: path)
             logger.info("wrote the default CNI network \(path) for \(podCIDR)")
         }
-        let network = try directory.defaultNetwork()
-        return CNIPodNetwork(client: CNIClient(pluginDirs: pluginDirs, cacheDir: cacheDir, logger: logger), network: network, logger: logger)
+        _ = try directory.defaultNetwork()
+        return CNIPodNetwork(client: CNIClient(pluginDirs: pluginDirs, cacheDir: cacheDir, logger: logger), directory: directory, logger: logger)
     }
 
     func runtime(podUID: String, namespace: String, name: String, netns: String) -> RuntimeConf {
@@ -39,6 +40,7 @@ public struct CNIPodNetwork: PodNetwork {
     }
 
     public func setUp(podUID: String, namespace: String, name: String, netns: String) throws -> String {
+        let network = try directory.defaultNetwork()
         try NetworkNamespace.bringLoopbackUp(netnsPath: netns)
         let result = try client.add(network: network, runtime: runtime(podUID: podUID, namespace: namespace, name: name, netns: netns))
         guard let address = result.sandboxAddresses.first else {
@@ -47,9 +49,12 @@ public struct CNIPodNetwork: PodNetwork {
         return address.address.description
     }
 
+    /// DEL with the network the pod's ADD used (from the result cache), else the current one.
     public func tearDown(podUID: String, namespace: String, name: String, netns: String) {
+        let conf = runtime(podUID: podUID, namespace: namespace, name: name, netns: netns)
         do {
-            try client.del(network: network, runtime: runtime(podUID: podUID, namespace: namespace, name: name, netns: netns))
+            let network = try client.cache.network(containerID: conf.containerID, ifName: conf.ifName) ?? directory.defaultNetwork()
+            try client.del(network: network, runtime: conf)
         } catch {
             logger.warning("CNI DEL for pod \(namespace)/\(name): \(error)")
         }

@@ -39,7 +39,8 @@ public struct NodeLayout: Codable, Sendable, Equatable {
     public func networkFile(uid: String) -> String { podDir(uid: uid) + "/network.json" }
     public func volumesDir(uid: String) -> String { podDir(uid: uid) + "/volumes" }
     public func podEtcDir(uid: String) -> String { podDir(uid: uid) + "/etc" }
-    public func sandboxDir(uid: String) -> String { runDir + "/sandboxes/" + uid }
+    public var sandboxesDir: String { runDir + "/sandboxes" }
+    public func sandboxDir(uid: String) -> String { sandboxesDir + "/" + uid }
     public func container(id: String) -> ContainerFiles { ContainerFiles(root: root, id: id) }
 
     /// `<logDir>/<ns>_<pod>_<uid>`, as the kubelet names a pod's log directory.

@@ -105,6 +105,9 @@ public final class PodWorker: @unchecked Sendable {
 
     private func run() {
         adopt()
+        // The pod is on record before anything of it exists on the host, so an agent killed
+        // from here on finds its sandbox, IP and containers through the pod file.
+        if !FileManager.default.fileExists(atPath: layout.podFile(uid: uid)) { writeStatus(now: Date()) }
         while true {
             condition.lock()
             let terminate = terminateRequested
@@ -138,12 +141,34 @@ public final class PodWorker: @unchecked Sendable {
             startTime = saved.startTime
             sandboxReady = true
         }
-        for instance in services.containers.instances(podUID: uid) {
+        for instance in adoptableInstances() {
             instances[instance.id] = instance
             if instance.exit != nil { seenExits.insert(instance.id) }
             if instance.exit == nil, let container = container(named: instance.labels.containerName) {
                 probes[instance.id] = ContainerProbes(container: container)
             }
+        }
+    }
+
+    /// How long a monitor launched by a previous agent may take to start its container.
+    static let monitorStartWait: TimeInterval = 30
+
+    /// The pod's containers on disk once every monitor a previous agent launched has said
+    /// how its container fared. Those whose creation was cut short are removed: they are
+    /// created again under the same attempt, so never duplicated and never counted as a
+    /// restart.
+    private func adoptableInstances() -> [ContainerInstance] {
+        var found = services.containers.instances(podUID: uid)
+        let deadline = Date().addingTimeInterval(Self.monitorStartWait)
+        while found.contains(where: \.isStarting) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            found = found.map { services.containers.refresh($0) }
+        }
+        return found.filter { instance in
+            guard instance.observation == nil else { return true }
+            logger.info("removing container \(instance.id): its creation was interrupted")
+            services.containers.remove(id: instance.id)
+            return false
         }
     }
 
@@ -239,18 +264,36 @@ public final class PodWorker: @unchecked Sendable {
     private func setUpSandbox(now: Date) throws {
         let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
         let hostname = String((spec.hostname ?? name).prefix(63))
-        if !sandbox.exists {
-            try sandbox.create(hostname: hostname)
+        // A sandbox a failed attempt or a killed agent left half-made goes first: CNI must
+        // not see a second ADD without a DEL, and its namespaces may lack what a new one has.
+        releaseSandbox()
+        try sandbox.create(hostname: hostname)
+        do {
+            let ip = try services.network.setUp(podUID: uid, namespace: namespace, name: name, netns: sandbox.networkPath)
+            let record = PodNetworkRecord(ip: ip, startTime: startTime ?? now)
+            try FileManager.default.createDirectory(atPath: layout.podDir(uid: uid), withIntermediateDirectories: true)
+            try writeNetworkFiles(ip: ip, hostname: hostname)
+            // Written last: a restarted agent takes a sandbox with a record as complete.
+            try JSONFile.write(record, to: layout.networkFile(uid: uid))
+            podIP = ip
+            startTime = record.startTime
+        } catch {
+            // Nothing of a failed attempt stays: no veth, no IP, no pinned namespace.
+            releaseSandbox()
+            throw error
         }
-        let ip = try services.network.setUp(podUID: uid, namespace: namespace, name: name, netns: sandbox.networkPath)
-        let record = PodNetworkRecord(ip: ip, startTime: startTime ?? now)
-        try FileManager.default.createDirectory(atPath: layout.podDir(uid: uid), withIntermediateDirectories: true)
-        try JSONFile.write(record, to: layout.networkFile(uid: uid))
-        try writeNetworkFiles(ip: ip, hostname: hostname)
-        podIP = ip
-        startTime = record.startTime
         sandboxReady = true
-        events.record("Normal", "SandboxReady", "Pod sandbox ready with IP \(ip)", at: now)
+        events.record("Normal", "SandboxReady", "Pod sandbox ready with IP \(podIP ?? "")", at: now)
+    }
+
+    /// Detaches the sandbox from the network (CNI DEL) and unpins its namespaces, if it has any.
+    private func releaseSandbox() {
+        let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
+        if sandbox.exists || FileManager.default.fileExists(atPath: layout.networkFile(uid: uid)) {
+            services.network.tearDown(podUID: uid, namespace: namespace, name: name, netns: sandbox.networkPath)
+        }
+        try? sandbox.remove()
+        try? FileManager.default.removeItem(atPath: layout.networkFile(uid: uid))
     }
 
     private func writeNetworkFiles(ip: String, hostname: String) throws {
@@ -274,6 +317,14 @@ public final class PodWorker: @unchecked Sendable {
     private func observe(now: Date) {
         for (id, instance) in instances where instance.exit == nil {
             instances[id] = services.containers.refresh(instance)
+        }
+        for (id, instance) in instances where instance.interrupted {
+            // Its monitor ended before it could even record the container (a full disk):
+            // create it again after a pause, as a failed creation.
+            services.containers.remove(id: id)
+            instances[id] = nil
+            probes[id] = nil
+            retryAt[instance.labels.containerName] = now.addingTimeInterval(2)
         }
         for (id, instance) in instances where instance.exit != nil && !seenExits.contains(id) {
             seenExits.insert(id)
@@ -417,7 +468,7 @@ public final class PodWorker: @unchecked Sendable {
     }
 
     private var sharedPIDNamespace: SharedPIDNamespace {
-        SharedPIDNamespace(directory: layout.sandboxDir(uid: uid) + "-pid")
+        SharedPIDNamespace(directory: layout.sandboxDir(uid: uid) + SharedPIDNamespace.directorySuffix)
     }
 
     /// `/swiftlet/pod<uid>`: the pod's cgroup, parent of its containers' cgroups.
@@ -490,11 +541,7 @@ public final class PodWorker: @unchecked Sendable {
         for instance in stopped { instances[instance.id] = instance }
         for id in instances.keys { services.containers.remove(id: id) }
         for leftover in services.containers.instances(podUID: uid) { services.containers.remove(id: leftover.id) }
-        let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
-        if sandbox.exists || FileManager.default.fileExists(atPath: layout.networkFile(uid: uid)) {
-            services.network.tearDown(podUID: uid, namespace: namespace, name: name, netns: sandbox.networkPath)
-        }
-        try? sandbox.remove()
+        releaseSandbox()
         sharedPIDNamespace.remove()
         try? FileManager.default.removeItem(atPath: sharedPIDNamespace.directory)
         PodVolumes(directory: layout.volumesDir(uid: uid)).tearDown()

@@ -11,6 +11,9 @@ public struct SharedPIDNamespace: Sendable, Equatable {
         self.directory = directory
     }
 
+    /// Appended to the sandbox directory to name the pod's shared PID namespace directory.
+    public static let directorySuffix = "-pid"
+
     var recordPath: String { directory + "/pid-holder" }
 
     /// The holder's pid, when it is alive.

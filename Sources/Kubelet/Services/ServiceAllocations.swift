@@ -8,6 +8,9 @@ public struct ServiceAllocations: Codable, Sendable, Equatable {
         public var clusterIP: String?
         /// NodePort by service port (`name/protocol/port`).
         public var nodePorts: [String: Int]
+        /// When the Service was first served: its `metadata.creationTimestamp`, as the API
+        /// server sets it once.
+        public var creationTimestamp: KubeTime?
     }
 
     /// By `namespace/name`.
@@ -41,9 +44,10 @@ public struct ServiceAllocator: Sendable {
     }
 
     /// Allocates for every Service (in the given order); returns the new allocations, the
-    /// Services with their `spec.clusterIP`/`nodePort`s filled in, and one error per Service
-    /// that could not be served. Allocations of Services that are gone are released.
-    public func allocate(_ services: [Service], previous: ServiceAllocations) -> (ServiceAllocations, [Service], [String]) {
+    /// Services with their `spec.clusterIP`/`nodePort`s and creation time filled in, and one
+    /// error per Service that could not be served. Allocations of Services that are gone are
+    /// released. A Service first served now is stamped `now`.
+    public func allocate(_ services: [Service], previous: ServiceAllocations, now: KubeTime = .now()) -> (ServiceAllocations, [Service], [String]) {
         var result = ServiceAllocations()
         var errors: [String] = []
         var usedIPs = Set<String>()
@@ -59,7 +63,8 @@ public struct ServiceAllocator: Sendable {
             var service = service
             let name = key(service)
             let headless = service.spec.clusterIP == "None"
-            var entry = ServiceAllocations.Entry(clusterIP: nil, nodePorts: [:])
+            var entry = ServiceAllocations.Entry(clusterIP: nil, nodePorts: [:],
+                                                 creationTimestamp: previous.services[name]?.creationTimestamp ?? now)
             if !headless {
                 if let requested = requestedIP(service) {
                     guard serviceCIDR.contains(requested) else {
@@ -106,6 +111,7 @@ public struct ServiceAllocator: Sendable {
                 service.spec.ports = ports
             }
             if let ip = entry.clusterIP { service.spec.clusterIP = ip; service.spec.clusterIPs = [ip] }
+            service.metadata.creationTimestamp = entry.creationTimestamp
             result.services[name] = entry
             accepted[name] = service
         }
