@@ -3,9 +3,10 @@
 # Builds Fuzz/ManifestDecoderFuzz with KubeAPI and Yams under -sanitize=fuzzer,address into
 # .build-fuzz (never SwiftPM's .build), rebuilding only when a source changed, then runs it
 # over .build-fuzz/corpus (kept between runs, except by --budget) seeded from
-# Tests/KubeAPITests/Fixtures and scripts/reliability/corpus. A crash, a hang or a refusal that is not one line naming the
-# file fails; libFuzzer writes the input to .build-fuzz/crashes/ — fix the decoder, then add
-# the input to Tests/KubeAPITests/Fixtures/bad (and its golden line) as a regression.
+# Tests/KubeAPITests/Fixtures and scripts/reliability/corpus. A crash, a hang or a refusal
+# that is not one line naming the file fails; libFuzzer writes the input to
+# .build-fuzz/crashes/ — fix the decoder, then add the input to Tests/KubeAPITests/Fixtures/bad
+# (and its golden line) as a regression.
 # Usage: scripts/fuzz.sh [--budget] SECONDS   (default 60)
 #   SECONDS         fuzz for that long
 #   --budget SECS   SECS in all, the build included (at least 10 s of fuzzing)
