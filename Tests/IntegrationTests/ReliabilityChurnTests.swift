@@ -61,11 +61,13 @@ struct ReliabilityChurnTests {
         }
         #expect(left.isEmpty, "after \(cycles) cycles: \(left)")
         #expect(node.agentPID != nil, "the agent died:\n\(node.agentLog.suffix(4000))")
+        let zombies = node.agentZombies()
+        #expect(zombies.isEmpty, "the agent never reaped \(zombies)")
         #expect(end.fds <= before.fds + Self.fdSlack, "agent fds grew \(before.fds) -> \(end.fds) over \(measuredCycles) cycles")
         let rssBound = Self.rssSlackKB + Self.rssPerCycleKB * measuredCycles
         #expect(end.rssKB - before.rssKB <= rssBound, "agent RSS grew \(before.rssKB) -> \(end.rssKB) kB over \(measuredCycles) cycles (bound \(rssBound) kB)")
-        Campaign.report(String(format: "churn: %d create→delete cycles (%d rounds × %d pods) in %.0f s; left: %@; agent fds %d → %d, RSS %d → %d kB (%+.1f kB/cycle over %d cycles)",
-                               cycles, rounds, batch, elapsed, left.description, before.fds, end.fds, before.rssKB, end.rssKB,
+        Campaign.report(String(format: "churn: %d create→delete cycles (%d rounds × %d pods) in %.0f s; left: %@; %d zombies; agent fds %d → %d, RSS %d → %d kB (%+.1f kB/cycle over %d cycles)",
+                               cycles, rounds, batch, elapsed, left.description, zombies.count, before.fds, end.fds, before.rssKB, end.rssKB,
                                Double(end.rssKB - before.rssKB) / Double(max(measuredCycles, 1)), measuredCycles))
     }
 

@@ -150,6 +150,20 @@ extension AgentHarness {
         return (fds, rss)
     }
 
+    /// Children of the agent that exited and were never waited for (a CNI plugin, an
+    /// iptables-restore, a monitor's launcher): each one a leaked process-table slot.
+    func agentZombies() -> [Int32] {
+        guard let agent = agentPID else { return [] }
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.filter { pid in
+            // After the command name's closing parenthesis: state, then the parent's pid.
+            let stat = procText("/proc/\(pid)/stat")
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == agent
+        }
+    }
+
     /// The pid of `swiftlet run` itself (the harness starts it through nsenter, which execs).
     var agentPID: Int32? {
         guard let agent, agent.isRunning else { return nil }
