@@ -16,6 +16,10 @@ public final class BlobWriter {
     private var fd: Int32
     private var hasher: SHA256Hasher? = SHA256Hasher()
     public private(set) var written: Int64 = 0
+    /// Whether `commit` was called (successfully or not).
+    public private(set) var isCommitted = false
+    /// A reader of the bytes as they land (the layer unpacker during a pull), if any.
+    private var feed: BlobFeed?
 
     init(blobsDirectory: String, temporaryDirectory: String, expected: Digest?, expectedSize: Int64?) throws {
         self.blobsDirectory = blobsDirectory
@@ -28,6 +32,7 @@ public final class BlobWriter {
     }
 
     deinit {
+        feed?.fail("the blob was not completed")
         if fd >= 0 {
             close(fd)
             unlink(temporaryPath)
@@ -45,6 +50,15 @@ public final class BlobWriter {
         }
         hasher?.update(buffer)
         written += Int64(buffer.count)
+        feed?.advance(to: written)
+    }
+
+    /// A reader that follows the writes; it sees the end only after a successful `commit`.
+    func makeFeed() throws -> BlobFeed {
+        precondition(feed == nil && written == 0, "one feed, before the first write")
+        let made = try BlobFeed(path: temporaryPath)
+        feed = made
+        return made
     }
 
     public func write(_ data: Data) throws {
@@ -56,6 +70,7 @@ public final class BlobWriter {
     @discardableResult
     public func commit() throws -> Digest {
         guard let done = hasher.take() else { preconditionFailure("blob committed twice") }
+        isCommitted = true
         let digest = done.finalize()
         defer {
             close(fd)
@@ -63,15 +78,25 @@ public final class BlobWriter {
         }
         if let expectedSize, expectedSize != written {
             unlink(temporaryPath)
-            throw ImageError.sizeMismatch(digest: expected?.description ?? digest.description, expected: expectedSize, actual: written)
+            let error = ImageError.sizeMismatch(digest: expected?.description ?? digest.description, expected: expectedSize, actual: written)
+            feed?.fail("\(error)")
+            throw error
         }
         if let expected, expected != digest {
             unlink(temporaryPath)
-            throw ImageError.digestMismatch(expected: expected.description, actual: digest.description)
+            let error = ImageError.digestMismatch(expected: expected.description, actual: digest.description)
+            feed?.fail("\(error)")
+            throw error
         }
         fchmod(fd, 0o644)
         let final = "\(blobsDirectory)/\(digest.hex)"
-        try ImageError.check("rename", final) { rename(temporaryPath, final) }
+        do {
+            try ImageError.check("rename", final) { rename(temporaryPath, final) }
+        } catch {
+            feed?.fail("\(error)")
+            throw error
+        }
+        feed?.finish()
         return digest
     }
 }

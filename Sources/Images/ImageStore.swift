@@ -227,8 +227,64 @@ public final class ImageStore: Sendable {
         let final = layerDirectory(diffID: diffID)
         if access(final, F_OK) == 0 { return (final, false) }
         guard hasBlob(blob.digest) else { throw ImageError.missingBlob(blob.digest.description) }
+        let unpacked = try stageLayer(blob: blob, diffID: diffID) { staging in
+            try LayerUnpacker(logger: logger).unpack(blob: blobPath(blob.digest), into: staging, label: diffID.description)
+        }
+        return (final, unpacked)
+    }
+
+    /// Fetches a layer blob and unpacks it in the same pass: `fetch` writes the blob into the
+    /// writer it is given (and may commit it; it is committed after otherwise), while another thread unpacks the bytes as they
+    /// land. The blob is kept only if its digest verifies, the layer only if the blob and
+    /// its diff ID both verify; a layer unpacked already is not unpacked again.
+    @discardableResult
+    public func fetchLayer(blob: ContentDescriptor, diffID: Digest, fetch: @escaping (BlobWriter) throws -> Void) throws
+        -> (directory: String, unpacked: Bool) {
+        let final = layerDirectory(diffID: diffID)
+        var unpacked = false
+        if access(final, F_OK) != 0 {
+            unpacked = try stageLayer(blob: blob, diffID: diffID) { staging in
+                let writer = try self.blobWriter(expected: blob.digest, size: blob.size)
+                let feed = try writer.makeFeed()
+                let result = UnpackResult()
+                try concurrently(2, width: 2) { job in
+                    if job == 0 {
+                        do {
+                            try fetch(writer)
+                            if !writer.isCommitted { try writer.commit() }
+                        } catch {
+                            feed.fail("\(error)")
+                            throw error
+                        }
+                    } else {
+                        result.value = Result {
+                            try LayerUnpacker(logger: self.logger).unpack(feed: feed, into: staging, label: diffID.description)
+                        }
+                    }
+                }
+                return try result.value.get()
+            }
+        }
+        if !hasBlob(blob.digest) {
+            // Unpacked already (by another image with the same layer): only the blob is missing.
+            let writer = try blobWriter(expected: blob.digest, size: blob.size)
+            try fetch(writer)
+            if !writer.isCommitted { try writer.commit() }
+        }
+        return (final, unpacked)
+    }
+
+    private final class UnpackResult: @unchecked Sendable {
+        var value: Result<Digest, Error> = .failure(ImageError.invalidContent(file: "layer", reason: "not unpacked"))
+    }
+
+    /// Unpacks into a staging dir under the layer's lock with `unpack`, which returns the
+    /// diff ID it read, and renames the result into place if it is `diffID`. False when the
+    /// layer was unpacked meanwhile (by another process), without calling `unpack`.
+    private func stageLayer(blob: ContentDescriptor, diffID: Digest, _ unpack: (String) throws -> Digest) throws -> Bool {
+        let final = layerDirectory(diffID: diffID)
         return try FileLock.with("\(locksDirectory)/\(diffID.hex).lock", .exclusive) {
-            if access(final, F_OK) == 0 { return (final, false) }
+            if access(final, F_OK) == 0 { return false }
             var template = Array("\(temporaryDirectory)/layer-XXXXXX".utf8CString)
             guard mkdtemp(&template) != nil else {
                 throw ImageError.system(operation: "mkdtemp", path: temporaryDirectory, errno: errno)
@@ -236,8 +292,7 @@ public final class ImageStore: Sendable {
             let staging = String(cString: template)
             do {
                 try ImageError.check("chmod", staging) { chmod(staging, 0o755) }
-                let unpacker = LayerUnpacker(logger: logger)
-                let actual = try unpacker.unpack(blob: blobPath(blob.digest), into: staging, label: diffID.description)
+                let actual = try unpack(staging)
                 guard actual == diffID else {
                     throw ImageError.digestMismatch(expected: diffID.description, actual: actual.description)
                 }
@@ -247,7 +302,7 @@ public final class ImageStore: Sendable {
                 throw error
             }
             logger.info("layer unpacked", metadata: ["diffID": "\(diffID)", "blob": "\(blob.digest)"])
-            return (final, true)
+            return true
         }
     }
 

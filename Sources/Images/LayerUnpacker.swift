@@ -14,7 +14,16 @@ public struct LayerUnpacker: Sendable {
     /// Throws on the first entry that would land outside `directory`.
     @discardableResult
     public func unpack(blob: String, into directory: String, label: String) throws -> Digest {
-        let reader = try TarReader(path: blob)
+        try unpack(try TarReader(path: blob), into: directory, label: label)
+    }
+
+    /// Unpacks a blob while it downloads; the caller renames `directory` into place only
+    /// once the blob's digest and the returned diff ID are verified.
+    func unpack(feed: BlobFeed, into directory: String, label: String) throws -> Digest {
+        try unpack(try TarReader(feed: feed), into: directory, label: label)
+    }
+
+    private func unpack(_ reader: TarReader, into directory: String, label: String) throws -> Digest {
         let root = try BeneathDirectory(path: directory)
         let writer = LayerWriter(root: root, label: label, options: .init(), logger: logger)
         try writer.writeAll(from: reader)

@@ -17,32 +17,56 @@ final class TarReader {
     private var finished = false
     private var entriesDone = false
 
-    init(path: String) throws {
+    /// Where the compressed bytes come from when they are not a finished file.
+    private let feed: BlobFeed?
+    private let input: UnsafeMutableRawPointer?
+
+    /// Reads a finished file.
+    convenience init(path: String) throws {
+        try self.init(path: path, feed: nil)
+    }
+
+    /// Reads a blob while it is being written (see `BlobFeed`).
+    convenience init(feed: BlobFeed) throws {
+        try self.init(path: feed.path, feed: feed)
+    }
+
+    private init(path: String, feed: BlobFeed?) throws {
         self.path = path
+        self.feed = feed
         outer = archive_read_new()
         inner = archive_read_new()
         buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 16)
+        input = feed == nil ? nil : UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 16)
         archive_read_support_filter_all(outer)
         archive_read_support_format_raw(outer)
         archive_read_support_format_empty(outer)
-        if archive_read_open_filename(outer, path, 1 << 20) != ARCHIVE_OK {
-            throw ImageError.invalidContent(file: path, reason: TarReader.errorText(outer))
+        let opened: Int32
+        if feed != nil {
+            opened = archive_read_open(outer, Unmanaged.passUnretained(self).toOpaque(), nil, { _, context, out in
+                let reader = Unmanaged<TarReader>.fromOpaque(context!).takeUnretainedValue()
+                return reader.receive(out!)
+            }, nil)
+        } else {
+            opened = archive_read_open_filename(outer, path, 1 << 20)
+        }
+        if opened != ARCHIVE_OK {
+            throw ImageError.invalidContent(file: path, reason: outerError ?? TarReader.errorText(outer))
         }
         var entry: OpaquePointer?
         let status = archive_read_next_header(outer, &entry)
         if status == ARCHIVE_EOF {
             finished = true
         } else if status < ARCHIVE_WARN {
-            throw ImageError.invalidContent(file: path, reason: TarReader.errorText(outer))
+            throw ImageError.invalidContent(file: path, reason: outerError ?? TarReader.errorText(outer))
         }
         archive_read_support_format_tar(inner)
         archive_read_support_format_gnutar(inner)
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        let opened = archive_read_open(inner, context, nil, { _, context, out in
+        let innerOpened = archive_read_open(inner, Unmanaged.passUnretained(self).toOpaque(), nil, { _, context, out in
             let reader = Unmanaged<TarReader>.fromOpaque(context!).takeUnretainedValue()
             return reader.fill(out!)
         }, nil)
-        if opened != ARCHIVE_OK {
+        if innerOpened != ARCHIVE_OK {
             throw ImageError.invalidContent(file: path, reason: outerError ?? TarReader.errorText(inner))
         }
     }
@@ -51,13 +75,27 @@ final class TarReader {
         archive_read_free(inner)
         archive_read_free(outer)
         buffer.deallocate()
+        input?.deallocate()
+    }
+
+    /// The outer reader's input from the feed: compressed bytes as the download writes them.
+    private func receive(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        guard let feed, let input else { return -1 }
+        do {
+            let n = try feed.read(into: input, capacity: bufferSize)
+            out.pointee = UnsafeRawPointer(input)
+            return n
+        } catch {
+            if outerError == nil { outerError = "\(error)" }
+            return -1
+        }
     }
 
     private func fill(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         if finished { return 0 }
         let n = archive_read_data(outer, buffer, bufferSize)
         if n < 0 {
-            outerError = TarReader.errorText(outer)
+            if outerError == nil { outerError = TarReader.errorText(outer) }
             return -1
         }
         if n == 0 { finished = true }
@@ -103,7 +141,7 @@ final class TarReader {
         while try next() != nil {}
         while !finished {
             let n = archive_read_data(outer, buffer, bufferSize)
-            if n < 0 { throw ImageError.invalidContent(file: path, reason: TarReader.errorText(outer)) }
+            if n < 0 { throw ImageError.invalidContent(file: path, reason: outerError ?? TarReader.errorText(outer)) }
             if n == 0 { break }
             hasher?.update(UnsafeRawBufferPointer(start: buffer, count: n))
         }

@@ -143,6 +143,57 @@ import Testing
         }
     }
 
+    /// A layer fetched and unpacked in one pass (as a registry pull does), its bytes
+    /// arriving in small writes: the same files as an unpack of the finished blob.
+    @Test func fetchLayerUnpacksWhileTheBlobArrives() throws {
+        try withStore { store, root in
+            let tar = try ImageFixtures.testImageLayerTar()
+            let blob = ImageFixtures.compress(tar, .gzip)
+            let descriptor = ContentDescriptor(mediaType: MediaType.ociLayerGzip, digest: .sha256(blob), size: Int64(blob.count))
+            let (directory, unpacked) = try store.fetchLayer(blob: descriptor, diffID: .sha256(tar)) { writer in
+                for start in stride(from: 0, to: blob.count, by: 3000) {
+                    try writer.write(blob[start..<min(start + 3000, blob.count)])
+                }
+            }
+            #expect(unpacked)
+            #expect(FileManager.default.isExecutableFile(atPath: directory + "/bin/busybox"))
+            #expect(try store.readBlob(descriptor.digest, limit: 64 << 20) == blob)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/images/tmp").isEmpty)
+        }
+    }
+
+    /// A fetch that fails half-way or delivers other bytes keeps neither blob nor layer
+    /// (a wrong diff ID keeps the verified blob), and fails with the fetch's own error.
+    @Test(arguments: ["transfer error", "altered byte", "wrong diff ID"])
+    func fetchLayerKeepsNothingUnverified(failure: String) throws {
+        try withStore { store, root throws in
+            var tar = ImageTarBuilder()
+            tar.file("data", String(repeating: "swiftlet ", count: 100_000))
+            let archive = tar.finished()
+            let blob = ImageFixtures.compress(archive, .gzip)
+            let descriptor = ContentDescriptor(mediaType: MediaType.ociLayerGzip, digest: .sha256(blob), size: Int64(blob.count))
+            let diffID = failure == "wrong diff ID" ? Digest.sha256(Data("other".utf8)) : Digest.sha256(archive)
+            var sent = blob
+            if failure == "altered byte" { sent[sent.count / 2] ^= 0xff }
+            let expected: ImageError
+            switch failure {
+            case "transfer error": expected = .invalidContent(file: "registry", reason: "connection reset")
+            case "altered byte": expected = .digestMismatch(expected: descriptor.digest.description, actual: Digest.sha256(sent).description)
+            default: expected = .digestMismatch(expected: diffID.description, actual: Digest.sha256(archive).description)
+            }
+            #expect(throws: expected) {
+                try store.fetchLayer(blob: descriptor, diffID: diffID) { writer in
+                    try writer.write(sent.prefix(sent.count / 2))
+                    if failure == "transfer error" { throw expected as Error }
+                    try writer.write(sent.dropFirst(sent.count / 2))
+                }
+            }
+            #expect(store.hasBlob(descriptor.digest) == (failure == "wrong diff ID"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/images/layers/sha256").isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/images/tmp").isEmpty)
+        }
+    }
+
     @Test func uncompressedAndZstdLayers() throws {
         try withStore { store, root in
             var base = ImageTarBuilder()

@@ -134,12 +134,14 @@ public final class ImagePuller: @unchecked Sendable {
             let (layer, diffID) = layers[i]
             if self.store.hasBlob(layer.digest) {
                 progress(.layerExists(layer.digest))
+                try self.store.unpackLayer(blob: layer, diffID: diffID)
             } else {
-                try self.download(reference, layer, progress: progress)
+                // Unpacked while it downloads; kept only once both digests verify.
+                try self.store.fetchLayer(blob: layer, diffID: diffID) { writer in
+                    try self.download(reference, layer, into: writer, progress: progress)
+                }
                 counters.add(layer.size)
-                progress(.layerDownloaded(layer.digest))
             }
-            try self.store.unpackLayer(blob: layer, diffID: diffID)
             progress(.layerUnpacked(layer.digest))
         }
         try store.tag(reference, target: target)
@@ -149,11 +151,12 @@ public final class ImagePuller: @unchecked Sendable {
                            fetchedLayers: counters.layers, fetchedBytes: counters.bytes, shared: false)
     }
 
-    private func download(_ reference: ImageReference, _ layer: ContentDescriptor, progress: @escaping @Sendable (PullEvent) -> Void) throws {
+    /// Streams a layer blob into `writer` and commits it (verifying its digest).
+    private func download(_ reference: ImageReference, _ layer: ContentDescriptor, into writer: BlobWriter,
+                          progress: @escaping @Sendable (PullEvent) -> Void) throws {
         guard MediaType.isLayer(layer.mediaType) else {
             throw RegistryError.unsupported(what: "layer \(layer.digest) of \(reference)", reason: "media type \"\(layer.mediaType)\" is not a layer")
         }
-        let writer = try store.blobWriter(expected: layer.digest, size: layer.size)
         let step = max(layer.size / 10, 1 << 20)
         var next: Int64 = step
         progress(.layerDownloading(layer.digest, received: 0, total: layer.size))
@@ -164,55 +167,7 @@ public final class ImagePuller: @unchecked Sendable {
             }
         }
         try writer.commit()
-    }
-
-    /// Runs `body` for 0..<count on up to `width` threads; rethrows the first error after
-    /// the others have finished.
-    private func concurrently(_ count: Int, width: Int, _ body: @escaping (Int) throws -> Void) throws {
-        guard count > 0 else { return }
-        let work = Work(count: count, body: body)
-        let group = DispatchGroup()
-        for _ in 0..<max(1, min(width, count)) {
-            group.enter()
-            Thread.detachNewThread {
-                work.run()
-                group.leave()
-            }
-        }
-        group.wait()
-        if let error = work.firstError { throw error }
-    }
-
-    /// Indexes handed out to worker threads, and the first failure (which stops the rest).
-    private final class Work: @unchecked Sendable {
-        private let lock = NSLock()
-        private let count: Int
-        private let body: (Int) throws -> Void
-        private var nextIndex = 0
-        private(set) var firstError: Error?
-
-        init(count: Int, body: @escaping (Int) throws -> Void) {
-            self.count = count
-            self.body = body
-        }
-
-        func run() {
-            while true {
-                lock.lock()
-                let i = nextIndex
-                nextIndex += 1
-                let stop = i >= count || firstError != nil
-                lock.unlock()
-                if stop { return }
-                do {
-                    try body(i)
-                } catch {
-                    lock.lock()
-                    if firstError == nil { firstError = error }
-                    lock.unlock()
-                }
-            }
-        }
+        progress(.layerDownloaded(layer.digest))
     }
 
     private final class Counters: @unchecked Sendable {
