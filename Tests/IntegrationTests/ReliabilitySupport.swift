@@ -70,6 +70,8 @@ struct NodeLeftovers: Equatable, CustomStringConvertible {
     var podDirs: [String] = []
     var sandboxes: [String] = []
     var natRules: [String] = []
+    var logDirs: [String] = []
+    var cniResults: [String] = []
 
     var isEmpty: Bool { self == NodeLeftovers() }
 
@@ -84,6 +86,8 @@ struct NodeLeftovers: Equatable, CustomStringConvertible {
         if !podDirs.isEmpty { parts.append("pod dirs \(podDirs)") }
         if !sandboxes.isEmpty { parts.append("pinned sandboxes \(sandboxes)") }
         if !natRules.isEmpty { parts.append("iptables rules \(natRules)") }
+        if !logDirs.isEmpty { parts.append("pod log dirs \(logDirs)") }
+        if !cniResults.isEmpty { parts.append("cached CNI results \(cniResults)") }
         return parts.isEmpty ? "nothing" : parts.joined(separator: "; ")
     }
 }
@@ -91,7 +95,8 @@ struct NodeLeftovers: Equatable, CustomStringConvertible {
 extension AgentHarness {
     /// Everything pods left behind on this node: mounts under the node's dirs, veths on its
     /// bridge, IPAM files, pod cgroups, monitor processes, container and pod dirs, pinned
-    /// namespaces, and pod-specific iptables rules (hostport and masquerade).
+    /// namespaces, pod-specific iptables rules (hostport and masquerade), pod log dirs and
+    /// cached CNI results.
     func leftovers(natBaseline: Set<String> = []) -> NodeLeftovers {
         var found = NodeLeftovers()
         let mountinfo = procText("/proc/self/mountinfo")
@@ -120,6 +125,8 @@ extension AgentHarness {
         found.podDirs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/pods")) ?? []
         found.sandboxes = (try? FileManager.default.contentsOfDirectory(atPath: base + "/run/sandboxes")) ?? []
         found.natRules = Set(natRules()).subtracting(natBaseline).sorted()
+        found.logDirs = (try? FileManager.default.contentsOfDirectory(atPath: base + "/logs")) ?? []
+        found.cniResults = (try? FileManager.default.contentsOfDirectory(atPath: root + "/cni/results")) ?? []
         return found
     }
 
