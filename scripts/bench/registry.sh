@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Registry benchmark: pull a ~50 MB, 5-layer gzip image from Debian's docker-registry on
-# 127.0.0.1 with `swiftlet images pull` (fetch + verify + unpack each layer) into a fresh
-# store, beside `skopeo copy` of the same image to an OCI directory (fetch + verify only).
+# 127.0.0.1 with `swiftlet images pull` (fetch + verify + unpack each layer, the unpack
+# following the download) into a fresh store, beside `skopeo copy` of the same image to an
+# OCI directory (fetch + verify only). Target: the pull no slower than skopeo's copy.
 # Run by scripts/bench.sh inside a private network + mount + PID namespace, with
 # SWIFTLET_BIN_DIR set. SWIFTLET_BENCH_RUNS sets the number of timed runs (default 5).
 set -euo pipefail

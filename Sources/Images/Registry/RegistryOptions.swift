@@ -11,11 +11,13 @@ public struct RegistryOptions: Sendable {
     public var credentials: RegistryCredentials
     /// Bounds connecting and each read or write.
     public var timeout: TimeInterval
-    /// Layers fetched at the same time by one pull.
+    /// Layers fetched (and unpacked as they arrive) at the same time by one pull; 6, as
+    /// containers/image (skopeo, podman) does, so a typical image's layers all start at once
+    /// instead of the last ones waiting for a whole earlier layer.
     public var maxConcurrentDownloads: Int
 
     public init(insecureRegistries: [String] = [], caFile: String? = nil, credentials: RegistryCredentials = RegistryCredentials(),
-                timeout: TimeInterval = 60, maxConcurrentDownloads: Int = 4) {
+                timeout: TimeInterval = 60, maxConcurrentDownloads: Int = 6) {
         self.insecureRegistries = insecureRegistries
         self.caFile = caFile
         self.credentials = credentials
