@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "Kubelet", "KubeAPI", "Runtime", "Images",
+                "Kubelet", "KubeAPI", "KubeProxy", "Runtime", "Images",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
