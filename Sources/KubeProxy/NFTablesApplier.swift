@@ -20,9 +20,14 @@ public struct NetlinkNFTables: NFTablesTransport {
     }
 
     public func apply(_ plan: NFTablesPlan, table: String) throws {
+        let start = ContinuousClock.now
         let batch = try NFTablesBatch(table: table)
         try batch.add(plan)
+        let built = ContinuousClock.now
         try commit(batch)
+        Logger(label: "swiftlet.kubeproxy").trace("nftables transaction", metadata: [
+            "messages": "\(batch.messages)", "build": "\(start.duration(to: built))", "commit": "\(built.duration(to: .now))",
+        ])
     }
 
     public func deleteTable(_ table: String) throws {
@@ -62,7 +67,9 @@ public final class NFTablesApplier: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let previous = applied else { return try applyLocked(.full(ruleset), ruleset, kind: .full) }
+        let start = ContinuousClock.now
         let plan = NFTablesPlan.incremental(from: previous, to: ruleset)
+        logger.debug("nftables plan", metadata: ["elapsed": "\(start.duration(to: .now))"])
         if plan.isEmpty { return ProxyApplier.SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
         return try applyLocked(plan, ruleset, kind: plan.recreateTable ? .full : .incremental)
     }
@@ -77,6 +84,7 @@ public final class NFTablesApplier: @unchecked Sendable {
 
     private func applyLocked(_ plan: NFTablesPlan, _ ruleset: NFTablesRuleset, kind: ProxyApplier.SyncResult.Kind) throws -> ProxyApplier.SyncResult {
         applied = nil
+        let start = ContinuousClock.now
         do {
             try transport.apply(plan, table: ruleset.table)
         } catch {
@@ -87,6 +95,7 @@ public final class NFTablesApplier: @unchecked Sendable {
         logger.debug("nftables proxy sync", metadata: [
             "kind": "\(kind.rawValue)", "chainsWritten": "\(plan.fillChains.count)", "chainsDeleted": "\(plan.deleteChains.count)",
             "elementsAdded": "\(plan.addElements.count)", "elementsDeleted": "\(plan.deleteElements.count)",
+            "apply": "\(start.duration(to: .now))",
         ])
         return ProxyApplier.SyncResult(kind: kind, chainsWritten: plan.fillChains.count, chainsDeleted: plan.deleteChains.count,
                                        rulesInserted: plan.addElements.count, rulesDeleted: plan.deleteElements.count)

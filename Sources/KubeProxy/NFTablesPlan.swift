@@ -31,12 +31,13 @@ public struct NFTablesPlan: Sendable, Equatable {
         if old.table != new.table || old.sets != new.sets { return full(new) }
         var plan = NFTablesPlan()
         plan.diffChains(old.chains, new.chains)
-        for (name, part) in new.services.sorted(by: { $0.key < $1.key }) {
-            let before = old.services[name] ?? NFTServiceRules()
-            if before != part { plan.diff(before, part) }
-        }
-        for (name, part) in old.services.sorted(by: { $0.key < $1.key }) where new.services[name] == nil {
-            plan.diff(part, NFTServiceRules())
+        // Only the changed Services are sorted (for a deterministic plan): sorting all of them
+        // would cost more than the comparison.
+        var changed: [ServiceName] = []
+        for (name, part) in new.services where old.services[name] != part { changed.append(name) }
+        for name in old.services.keys where new.services[name] == nil { changed.append(name) }
+        for name in changed.sorted() {
+            plan.diff(old.services[name] ?? NFTServiceRules(), new.services[name] ?? NFTServiceRules())
         }
         return plan
     }

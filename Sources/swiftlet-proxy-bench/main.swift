@@ -76,7 +76,7 @@ let options = parse()
 if ProcessInfo.processInfo.environment["SWIFTLET_BENCH_DEBUG"] == "1" {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .debug
+        handler.logLevel = .trace
         return handler
     }
 }
