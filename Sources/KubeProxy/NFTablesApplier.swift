@@ -61,7 +61,9 @@ public final class NFTablesApplier: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Applies `ruleset`: incrementally when the previous sync succeeded, else in full.
+    /// Applies `ruleset`: incrementally when the previous sync succeeded, else in full. In the
+    /// result, chainsWritten/chainsDeleted count chains (re)filled and deleted, and
+    /// rulesInserted/rulesDeleted count the verdict-map elements added and deleted.
     @discardableResult
     public func sync(_ ruleset: NFTablesRuleset) throws -> ProxyApplier.SyncResult {
         lock.lock()
