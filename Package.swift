@@ -15,7 +15,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach.
+        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach,
+        // and the netlink (rtnetlink, nf_tables) the CNI plugin and the proxy speak.
         .target(
             name: "CRuntimeShim",
             cSettings: [.define("_GNU_SOURCE")],
@@ -23,6 +24,7 @@ let package = Package(
                 .linkedLibrary("seccomp"),
                 .linkedLibrary("cap"),
                 .linkedLibrary("mnl"),
+                .linkedLibrary("nftnl"),
             ]
         ),
         // libarchive, openat2 and SHA-256 for the image store (Runtime/Images).
@@ -66,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "KubeProxy",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["CRuntimeShim", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Kubelet",
@@ -78,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "Kubelet", "KubeAPI", "Runtime", "Images",
+                "Kubelet", "KubeAPI", "KubeProxy", "Runtime", "Images",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -5,9 +5,10 @@ set -euo pipefail
 
 PACKAGES=(
     # build: the C shim's libraries
-    libseccomp-dev libcap-dev libmnl-dev libarchive-dev libssl-dev pkg-config
+    libseccomp-dev libcap-dev libmnl-dev libnftnl-dev libarchive-dev libssl-dev pkg-config
     # host tools used by tests, the demo and the benchmark
-    iproute2 iptables busybox-static curl jq util-linux procps gzip zstd tar
+    # (nftables: `nft list` checks the netlink proxy backend's tables in tests)
+    iproute2 iptables nftables busybox-static curl jq util-linux procps gzip zstd tar
     # reference CNI plugins, to check our CNI library against them
     containernetworking-plugins
     # peer OCI runtimes the runtime benchmark compares against (installed here because the

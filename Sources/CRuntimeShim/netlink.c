@@ -1,5 +1,6 @@
 #ifdef __linux__
 #include "crs_netlink.h"
+#include "mnl_socket_ns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,23 +68,22 @@ static int nl_talk(crs_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
     return result;
 }
 
-static int open_here(crs_nl *nl) {
-    nl->sock = mnl_socket_open(NETLINK_ROUTE);
-    if (nl->sock == NULL) return -1;
-    if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+static struct mnl_socket *open_bound(int protocol) {
+    struct mnl_socket *sock = mnl_socket_open(protocol);
+    if (sock == NULL) return NULL;
+    if (mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
         int e = errno;
-        mnl_socket_close(nl->sock);
-        nl->sock = NULL;
+        mnl_socket_close(sock);
         errno = e;
-        return -1;
+        return NULL;
     }
-    nl->portid = mnl_socket_get_portid(nl->sock);
-    return 0;
+    return sock;
 }
 
 struct open_in_ns {
-    crs_nl *nl;
+    int protocol;
     int fd;
+    struct mnl_socket *sock;
     int err;
 };
 
@@ -91,36 +91,40 @@ struct open_in_ns {
  * there, and exits; the socket stays bound to that namespace. */
 static void *open_in_ns_thread(void *p) {
     struct open_in_ns *a = p;
-    if (setns(a->fd, CLONE_NEWNET) < 0 || open_here(a->nl) < 0) a->err = errno;
+    if (setns(a->fd, CLONE_NEWNET) < 0 || (a->sock = open_bound(a->protocol)) == NULL) a->err = errno;
     return NULL;
+}
+
+struct mnl_socket *crs_mnl_socket_open(int protocol, int netns_fd) {
+    if (netns_fd < 0) return open_bound(protocol);
+    struct open_in_ns arg = {.protocol = protocol, .fd = netns_fd, .sock = NULL, .err = 0};
+    pthread_t thread;
+    int rc = pthread_create(&thread, NULL, open_in_ns_thread, &arg);
+    if (rc != 0) {
+        errno = rc;
+        return NULL;
+    }
+    pthread_join(thread, NULL);
+    if (arg.err != 0) {
+        errno = arg.err;
+        return NULL;
+    }
+    return arg.sock;
 }
 
 crs_nl *crs_nl_open(int netns_fd) {
     crs_nl *nl = calloc(1, sizeof(*nl));
     if (nl == NULL) return NULL;
     nl->seq = (unsigned int)time(NULL);
-    if (netns_fd < 0) {
-        if (open_here(nl) < 0) goto fail;
-        return nl;
+    nl->sock = crs_mnl_socket_open(NETLINK_ROUTE, netns_fd);
+    if (nl->sock == NULL) {
+        int e = errno;
+        free(nl);
+        errno = e;
+        return NULL;
     }
-    struct open_in_ns arg = {.nl = nl, .fd = netns_fd, .err = 0};
-    pthread_t thread;
-    int rc = pthread_create(&thread, NULL, open_in_ns_thread, &arg);
-    if (rc != 0) {
-        errno = rc;
-        goto fail;
-    }
-    pthread_join(thread, NULL);
-    if (arg.err != 0) {
-        errno = arg.err;
-        goto fail;
-    }
+    nl->portid = mnl_socket_get_portid(nl->sock);
     return nl;
-fail:;
-    int e = errno;
-    free(nl);
-    errno = e;
-    return NULL;
 }
 
 void crs_nl_close(crs_nl *nl) {

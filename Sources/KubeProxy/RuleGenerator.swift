@@ -88,7 +88,7 @@ private struct Builder {
 
     mutating func add(_ service: ServiceInfo, endpoints: [EndpointInfo]) {
         let name = service.serviceName
-        guard let problem = validate(service) else {
+        guard let problem = ServiceChecks.problem(in: service) else {
             let ready = endpoints.filter { $0.ready && IPv4.isAddress($0.ip) }
             for port in service.ports { add(port, of: service, endpoints: ready) }
             return
@@ -96,36 +96,14 @@ private struct Builder {
         problems.append("service \(name): \(problem); skipped")
     }
 
-    func validate(_ service: ServiceInfo) -> String? {
-        if let ip = service.clusterIP, !IPv4.isAddress(ip) { return "spec.clusterIP \"\(ip)\" is not an IPv4 address" }
-        for ip in service.externalIPs where !IPv4.isAddress(ip) {
-            return "spec.externalIPs \"\(ip)\" is not an IPv4 address"
-        }
-        for ip in service.loadBalancerIngressIPs where !IPv4.isAddress(ip) {
-            return "status.loadBalancer.ingress ip \"\(ip)\" is not an IPv4 address"
-        }
-        var names = Set<String>()
-        for (i, port) in service.ports.enumerated() {
-            if !names.insert(port.name).inserted { return "spec.ports[\(i)].name \"\(port.name)\" is duplicated" }
-            if !(1...65535).contains(port.port) { return "spec.ports[\(i)].port \(port.port) is out of range 1-65535" }
-            if let nodePort = port.nodePort, !(1...65535).contains(nodePort) {
-                return "spec.ports[\(i)].nodePort \(nodePort) is out of range 1-65535"
-            }
-        }
-        if case .clientIP(let timeout) = service.sessionAffinity, timeout < 1 {
-            return "spec.sessionAffinityConfig.clientIP.timeoutSeconds \(timeout) must be positive"
-        }
-        return nil
-    }
-
     mutating func add(_ port: ServicePortInfo, of service: ServiceInfo, endpoints: [EndpointInfo]) {
-        let portName = port.name.isEmpty ? "\(service.namespace)/\(service.name)" : "\(service.namespace)/\(service.name):\(port.name)"
+        let portName = ServiceChecks.servicePortName(service, port)
         let proto = port.protocol.iptablesName
         let clusterIP = service.clusterIP ?? ""
-        let externalIPs = unique(service.externalIPs)
-        let loadBalancerIPs = unique(service.loadBalancerIngressIPs)
+        let externalIPs = ServiceChecks.unique(service.externalIPs)
+        let loadBalancerIPs = ServiceChecks.unique(service.loadBalancerIngressIPs)
         let hasExternal = port.nodePort != nil || !externalIPs.isEmpty || !loadBalancerIPs.isEmpty
-        let targets = backends(endpoints, portName: port.name)
+        let targets = ServiceChecks.backends(endpoints, portName: port.name)
 
         if targets.isEmpty {
             let comment = "\(portName) has no endpoints"
@@ -197,31 +175,12 @@ private struct Builder {
         serviceChains.append(contentsOf: endpointChains)
     }
 
-    /// Ready endpoints serving `portName`, deduplicated and in address order.
-    func backends(_ endpoints: [EndpointInfo], portName: String) -> [(ip: String, endpoint: String)] {
-        var seen = Set<String>()
-        var result: [(key: (UInt32, Int), ip: String, endpoint: String)] = []
-        for ep in endpoints {
-            guard let port = ep.ports[portName], (1...65535).contains(port) else { continue }
-            let endpoint = "\(ep.ip):\(port)"
-            if seen.insert(endpoint).inserted {
-                result.append(((IPv4.value(ep.ip) ?? 0, port), ep.ip, endpoint))
-            }
-        }
-        return result.sorted { $0.key < $1.key }.map { ($0.ip, $0.endpoint) }
-    }
-
     /// `1/n` formatted as kube-proxy does (`%0.10f`).
     func probability(_ n: Int) -> String {
         n < Self.probabilities.count ? Self.probabilities[n] : String(format: "%0.10f", 1.0 / Double(n))
     }
 
     static let probabilities: [String] = (0..<128).map { $0 == 0 ? "" : String(format: "%0.10f", 1.0 / Double($0)) }
-
-    func unique(_ ips: [String]) -> [String] {
-        var seen = Set<String>()
-        return ips.filter { seen.insert($0).inserted }
-    }
 
     func finish() -> Ruleset {
         let nodePortsComment = "kubernetes service nodeports; NOTE: this must be the last rule in this chain"

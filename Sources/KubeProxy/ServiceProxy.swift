@@ -1,16 +1,34 @@
 import Logging
 
+/// Which kernel interface the proxy programs (`--proxy-mode`, as kube-proxy's flag).
+public enum ProxyMode: String, Sendable, CaseIterable, Codable {
+    /// kube-proxy's iptables layout, applied with iptables-restore.
+    case iptables
+    /// kube-proxy's nftables layout (table `ip kube-proxy`), applied over netlink.
+    case nftables
+}
+
 /// The proxy as the kubelet drives it: on every change of Services or endpoints, regenerate
 /// the rules and apply what changed. Services with invalid fields are logged and left out.
-public final class ServiceProxy: Sendable {
-    public let generator: CachingRuleGenerator
+public final class ServiceProxy: @unchecked Sendable {
+    public let mode: ProxyMode
+    private let iptablesGenerator: CachingRuleGenerator
+    private let nftablesGenerator: CachingNFTablesGenerator
     public let applier: ProxyApplier
+    public let nftablesApplier: NFTablesApplier
     private let logger: Logger
+    /// The other mode's rules are removed once, before the first sync (a node switching
+    /// modes must not keep answering with stale rules).
+    private var clearedOtherMode = false
 
-    public init(options: ProxyOptions, applier: ProxyApplier = ProxyApplier(),
+    public init(options: ProxyOptions, mode: ProxyMode = .iptables, applier: ProxyApplier = ProxyApplier(),
+                nftablesApplier: NFTablesApplier = NFTablesApplier(),
                 logger: Logger = Logger(label: "swiftlet.kubeproxy")) {
-        self.generator = CachingRuleGenerator(options: options)
+        self.mode = mode
+        self.iptablesGenerator = CachingRuleGenerator(options: options)
+        self.nftablesGenerator = CachingNFTablesGenerator(options: options)
         self.applier = applier
+        self.nftablesApplier = nftablesApplier
         self.logger = logger
     }
 
@@ -20,13 +38,39 @@ public final class ServiceProxy: Sendable {
     public func sync(services: [ServiceInfo], endpoints: [ServiceName: [EndpointInfo]]) throws
         -> (result: ProxyApplier.SyncResult, problems: [String])
     {
-        let generated = generator.generate(services: services, endpoints: endpoints)
-        for problem in generated.problems { logger.warning("\(problem)") }
-        return (try applier.sync(generated.ruleset), generated.problems)
+        if !clearedOtherMode {
+            do {
+                switch mode {
+                case .iptables: try nftablesApplier.cleanup()
+                case .nftables: try applier.cleanup()
+                }
+            } catch {
+                logger.warning("removing the \(mode == .iptables ? "nftables" : "iptables") proxy rules: \(error)")
+            }
+            clearedOtherMode = true
+        }
+        switch mode {
+        case .iptables:
+            let generated = iptablesGenerator.generate(services: services, endpoints: endpoints)
+            for problem in generated.problems { logger.warning("\(problem)") }
+            return (try applier.sync(generated.ruleset), generated.problems)
+        case .nftables:
+            let generated = nftablesGenerator.generate(services: services, endpoints: endpoints)
+            for problem in generated.problems { logger.warning("\(problem)") }
+            return (try nftablesApplier.sync(generated.ruleset), generated.problems)
+        }
     }
 
-    /// Removes every rule and chain the proxy made (`swiftlet proxy --cleanup`).
+    /// Makes the next sync a full one.
+    public func invalidate() {
+        applier.invalidate()
+        nftablesApplier.invalidate()
+    }
+
+    /// Removes every rule, chain and table the proxy made in either mode
+    /// (`swiftlet proxy --cleanup`).
     public func cleanup() throws {
         try applier.cleanup()
+        try nftablesApplier.cleanup()
     }
 }

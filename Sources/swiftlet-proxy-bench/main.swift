@@ -1,7 +1,7 @@
 // Benchmark driver for scripts/bench/kubeproxy.sh: generates and applies synthetic Services in
 // the network namespace it runs in, and prints one tab-separated result row. Not installed.
 //
-// swiftlet-proxy-bench --services N [--endpoints 3] [--variant system|nft|legacy]
+// swiftlet-proxy-bench --services N [--endpoints 3] [--variant system|nft|legacy|nftables]
 //     [--chains-per-commit 400] [--repeat 5] [--latency-backend IP:PORT --samples 200]
 import Foundation
 import KubeProxy
@@ -15,6 +15,8 @@ struct Options {
     var services = 1000
     var endpoints = 3
     var variant = SystemIPTables.Variant.system
+    /// `--variant nftables`: the netlink nf_tables backend instead of an iptables one.
+    var nftables = false
     var chainsPerCommit = 400
     var repeats = 5
     var latencyBackend: (ip: String, port: UInt16)?
@@ -37,8 +39,12 @@ func parse() -> Options {
         case "--samples": options.samples = Int(value(arg)) ?? 0
         case "--variant":
             let name = value(arg)
+            if name == "nftables" {
+                options.nftables = true
+                continue
+            }
             guard let v = ["system": SystemIPTables.Variant.system, "nft": .nft, "legacy": .legacy][name] else {
-                fail("--variant: \"\(name)\" is not system, nft or legacy")
+                fail("--variant: \"\(name)\" is not system, nft, legacy or nftables")
             }
             options.variant = v
         case "--latency-backend":
@@ -70,14 +76,52 @@ let options = parse()
 if ProcessInfo.processInfo.environment["SWIFTLET_BENCH_DEBUG"] == "1" {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .debug
+        handler.logLevel = .trace
         return handler
     }
 }
 let clock = ContinuousClock()
-// The kubelet path: ServiceProxy generates through the caching generator.
-let generator = CachingRuleGenerator(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"))
-let applier = ProxyApplier(executor: SystemIPTables(variant: options.variant), chainsPerCommit: options.chainsPerCommit)
+
+/// One proxy backend as the kubelet drives it: generate through the caching generator, then
+/// apply.
+struct Backend {
+    var name: String
+    var generate: () -> Void
+    var sync: () throws -> Void
+    var fullSync: () throws -> Void
+    var invalidate: () -> Void
+    var cleanup: () throws -> Void
+}
+
+func makeBackend() -> Backend {
+    let proxyOptions = ProxyOptions(clusterCIDR: "10.244.0.0/16")
+    if options.nftables {
+        let generator = CachingNFTablesGenerator(options: proxyOptions)
+        let applier = NFTablesApplier()
+        var ruleset: NFTablesRuleset?
+        return Backend(
+            name: "nftables",
+            generate: {
+                let result = generator.generate(services: services, endpoints: endpoints)
+                if let problem = result.problems.first { fail(problem) }
+                ruleset = result.ruleset
+            },
+            sync: { try applier.sync(ruleset!) }, fullSync: { try applier.fullSync(ruleset!) },
+            invalidate: applier.invalidate, cleanup: { try applier.cleanup() })
+    }
+    let generator = CachingRuleGenerator(options: proxyOptions)
+    let applier = ProxyApplier(executor: SystemIPTables(variant: options.variant), chainsPerCommit: options.chainsPerCommit)
+    var ruleset: Ruleset?
+    return Backend(
+        name: options.variant == .system ? "system" : String(options.variant.rawValue.dropFirst()),
+        generate: {
+            let result = generator.generate(services: services, endpoints: endpoints)
+            if let problem = result.problems.first { fail(problem) }
+            ruleset = result.ruleset
+        },
+        sync: { try applier.sync(ruleset!) }, fullSync: { try applier.fullSync(ruleset!) },
+        invalidate: applier.invalidate, cleanup: { try applier.cleanup() })
+}
 
 func ip(_ a: Int, _ i: Int) -> String { "10.\(a).\((i >> 8) & 255).\(i & 255)" }
 
@@ -99,18 +143,12 @@ if let backend = options.latencyBackend {
     endpoints[ServiceName(namespace: "bench", name: "zz-web")] = [EndpointInfo(ip: backend.ip, ports: ["http": Int(backend.port)])]
 }
 
-func generate() -> Ruleset {
-    let result = generator.generate(services: services, endpoints: endpoints)
-    if let problem = result.problems.first { fail(problem) }
-    return result.ruleset
-}
-
+let backend = makeBackend()
 do {
-    var ruleset = Ruleset(filter: RuleTable(name: "filter", chains: []), nat: RuleTable(name: "nat", chains: []))
-    let genTime = ms(clock.measure { ruleset = generate() })
-    let fullTime = ms(try clock.measure { try applier.sync(ruleset) })
-    applier.invalidate()
-    let resyncTime = ms(try clock.measure { try applier.fullSync(ruleset) })
+    let genTime = ms(clock.measure { backend.generate() })
+    let fullTime = ms(try clock.measure { try backend.sync() })
+    backend.invalidate()
+    let resyncTime = ms(try clock.measure { try backend.fullSync() })
 
     // One Service's endpoints change (a pod replaced), one Service added, then removed again.
     var genIncremental: [Double] = [], endpointChange: [Double] = [], add: [Double] = [], remove: [Double] = []
@@ -119,16 +157,16 @@ do {
     let extra = ServiceInfo(namespace: "bench", name: "added", clusterIP: "10.97.0.2", ports: [ServicePortInfo(name: "http", port: 80)])
     for round in 0..<options.repeats {
         endpoints[changed] = original.dropLast() + [EndpointInfo(ip: ip(200, round), ports: ["http": 8080])]
-        genIncremental.append(ms(clock.measure { ruleset = generate() }))
-        endpointChange.append(ms(try clock.measure { try applier.sync(ruleset) }))
+        genIncremental.append(ms(clock.measure { backend.generate() }))
+        endpointChange.append(ms(try clock.measure { try backend.sync() }))
         services.append(extra)
         endpoints[extra.serviceName] = [EndpointInfo(ip: ip(201, round), ports: ["http": 8080])]
-        ruleset = generate()
-        add.append(ms(try clock.measure { try applier.sync(ruleset) }))
+        backend.generate()
+        add.append(ms(try clock.measure { try backend.sync() }))
         services.removeLast()
         endpoints[extra.serviceName] = nil
-        ruleset = generate()
-        remove.append(ms(try clock.measure { try applier.sync(ruleset) }))
+        backend.generate()
+        remove.append(ms(try clock.measure { try backend.sync() }))
     }
 
     var latency = "-\t-"
@@ -143,13 +181,13 @@ do {
         }
         latency = String(format: "%.0f\t%.0f", median(viaVIP), median(direct))
     }
-    let cleanupTime = ms(try clock.measure { try applier.cleanup() })
+    let cleanupTime = ms(try clock.measure { try backend.cleanup() })
     print(String(format: "%@\t%d\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%@",
-                 "\(options.variant == .system ? "system" : String(options.variant.rawValue.dropFirst()))", options.services,
+                 backend.name, options.services,
                  genTime, fullTime, resyncTime, median(genIncremental), median(endpointChange), median(add), median(remove),
                  cleanupTime, latency))
 } catch {
-    try? applier.cleanup()
+    try? backend.cleanup()
     fail("\(error)")
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeProxy
 import Kubelet
 import Logging
 
@@ -18,6 +19,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Runtime state: pinned namespaces, the OCI runtime's state.") var runDir: String = "/run/swiftlet"
     @Option(help: "Service ClusterIPs come from this range.") var serviceCidr: String = "10.96.0.0/16"
     @Option(help: "The cluster DNS address the agent serves and pods use (\"none\" to leave pods the node's resolvers).") var clusterDns: String = "10.96.0.10"
+    @Option(help: "How Services are programmed: iptables (iptables-restore) or nftables (netlink, table ip kube-proxy).") var proxyMode: String = "iptables"
     @OptionGroup var registry: RegistryArguments
 
     func validate() throws {
@@ -26,6 +28,7 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--cgroup-parent must not be under process_api")
         }
         guard podCidr.split(separator: "/").count == 2 else { throw ValidationError("--pod-cidr must be a CIDR: \(podCidr)") }
+        guard ProxyMode(rawValue: proxyMode) != nil else { throw ValidationError("--proxy-mode must be iptables or nftables: \(proxyMode)") }
     }
 
     func run() throws {
@@ -42,6 +45,7 @@ struct RunCommand: ParsableCommand {
         config.serviceCIDR = serviceCidr
         config.clusterDNS = clusterDns == "none" ? nil : clusterDns
         config.registry = registry.settings
+        config.proxyMode = ProxyMode(rawValue: proxyMode)
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {

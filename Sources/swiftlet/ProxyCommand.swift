@@ -3,7 +3,8 @@ import Foundation
 import Kubelet
 import Logging
 
-/// `swiftlet proxy --cleanup`: remove every iptables rule and chain Swiftlet's proxy made.
+/// `swiftlet proxy --cleanup`: remove every iptables rule and chain and the nftables table
+/// Swiftlet's proxy made (in either proxy mode).
 struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "proxy", abstract: "Manage the node's Service rules.")
 

@@ -164,6 +164,41 @@ struct ServiceIntegrationTests {
         #expect(saveTables(node) == before)
     }
 
+    /// `--proxy-mode nftables`: the same Service through its VIP (from the node and from a pod)
+    /// and its NodePort, programmed over netlink into table `ip kube-proxy`; `swiftlet proxy
+    /// --cleanup` deletes that table.
+    @Test func nftablesModeServesTheVIPAndNodePort() throws {
+        let node = try AgentHarness("svc-nft")
+        defer { node.shutDown() }
+        node.extraArguments = ["--proxy-mode", "nftables"]
+        try startWeb(node)
+        try node.write("client.yaml", Self.client)
+        try node.write("np.yaml", Self.service("web-np", type: "NodePort", port: "    nodePort: 30081"))
+        #expect(node.wait { node.running("client") })
+        let vip = try #require(clusterIP(node, "web"))
+        #expect(node.wait(10) { endpointIPs(node, "web").ready.count == 3 && clusterIP(node, "web-np") != nil })
+        #expect(node.wait(10) { nftTable(node).contains("\(vip) . tcp . 80 : goto service-") }, "\(node.agentLog)")
+        #expect(!saveTables(node).contains("KUBE-SERVICES"), "no iptables rules in nftables mode")
+
+        let fromNode = Set((0..<60).compactMap { _ in node.curl("http://\(vip)/")?.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(fromNode == ["web-a", "web-b", "web-c"])
+        let fromPod = node.cli(["exec", "client", "--", "sh", "-c", "for i in $(seq 1 60); do wget -q -O- http://\(vip)/; done"])
+        #expect(Set(fromPod.output.split(separator: "\n").map(String.init)) == ["web-a", "web-b", "web-c"], "\(fromPod.output)")
+        #expect(node.wait(10) { ["web-a\n", "web-b\n", "web-c\n"].contains(node.curl("http://\(node.gateway):30081/") ?? "") })
+
+        node.stop()
+        _ = node.cli(["reset"])
+        #expect(node.cli(["proxy", "--cleanup"]).status == 0)
+        #expect(nftTable(node).isEmpty)
+    }
+
+    /// `nft list table ip kube-proxy` in the node ("" when there is no such table).
+    func nftTable(_ node: AgentHarness) -> String {
+        var output = Data()
+        guard node.inNode("/usr/sbin/nft", ["list", "table", "ip", "kube-proxy"], output: &output) == 0 else { return "" }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The nat and filter tables of the node, without counters and comments of dates.
     func saveTables(_ node: AgentHarness) -> String {
         ["nat", "filter"].map { table -> String in

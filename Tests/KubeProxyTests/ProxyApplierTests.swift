@@ -192,7 +192,9 @@ struct SplitMix {
 @Suite struct ServiceProxyTests {
     @Test func syncAppliesValidServicesAndReportsTheRest() throws {
         let kernel = RecordingIPTables()
-        let proxy = ServiceProxy(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"), applier: ProxyApplier(executor: kernel))
+        let nft = RecordingNFTables()
+        let proxy = ServiceProxy(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"), applier: ProxyApplier(executor: kernel),
+                                 nftablesApplier: NFTablesApplier(transport: nft))
         let good = ServiceInfo(namespace: "default", name: "web", clusterIP: "10.96.0.20", ports: [ServicePortInfo(port: 80)])
         let bad = ServiceInfo(namespace: "default", name: "bad", clusterIP: "nope", ports: [ServicePortInfo(port: 80)])
         let (result, problems) = try proxy.sync(services: [good, bad], endpoints: [good.serviceName: [EndpointInfo(ip: "10.244.0.5", ports: ["": 80])]])
@@ -201,5 +203,25 @@ struct SplitMix {
         #expect(kernel.tables["nat"]?["KUBE-SERVICES"]?.first?.contains("-d 10.96.0.20 --dport 80") == true)
         try proxy.cleanup()
         #expect(!kernel.tables["nat"]!.keys.contains { $0.hasPrefix("KUBE-") })
+    }
+
+    @Test func nftablesModeProgramsTheTableAndClearsIPTablesRules() throws {
+        let kernel = RecordingIPTables()
+        let nft = RecordingNFTables()
+        let options = ProxyOptions(clusterCIDR: "10.244.0.0/16")
+        let good = ServiceInfo(namespace: "default", name: "web", clusterIP: "10.96.0.20", ports: [ServicePortInfo(port: 80)])
+        let eps = [good.serviceName: [EndpointInfo(ip: "10.244.0.5", ports: ["": 80])]]
+        // Rules an earlier run in iptables mode left behind.
+        try ServiceProxy(options: options, applier: ProxyApplier(executor: kernel), nftablesApplier: NFTablesApplier(transport: nft))
+            .sync(services: [good], endpoints: eps)
+        #expect(kernel.tables["nat"]?["KUBE-SERVICES"] != nil)
+
+        let proxy = ServiceProxy(options: options, mode: .nftables, applier: ProxyApplier(executor: kernel),
+                                 nftablesApplier: NFTablesApplier(transport: nft))
+        #expect(try proxy.sync(services: [good], endpoints: eps).result.kind == .full)
+        #expect(!kernel.tables["nat"]!.keys.contains { $0.hasPrefix("KUBE-") })
+        #expect(nft.tables["kube-proxy"]?.elements.contains { $0.map == NFTablesGenerator.serviceIPs } == true)
+        try proxy.cleanup()
+        #expect(nft.tables.isEmpty)
     }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # KubeProxy benchmark: rule generation and apply for 1,000 and 10,000 synthetic Services with
 # 3 endpoints each (full sync into empty tables, a full resync over them, incremental syncs
-# after one Service changes), per iptables backend; then the first-connection latency through
-# a Service VIP against straight to the pod IP with 1,000 Services installed.
+# after one Service changes), per iptables backend and for the nftables backend (netlink, one
+# transaction per sync); then the first-connection latency through a Service VIP against
+# straight to the pod IP with 1,000 Services installed, per proxy mode.
 # Run by scripts/bench.sh inside a private network + mount + PID namespace, with
 # SWIFTLET_BIN_DIR set. SWIFTLET_BENCH_SERVICES overrides the sizes (default "1000 10000").
 set -euo pipefail
@@ -47,6 +48,7 @@ run() { # variant services [extra args...]
 }
 
 for n in $SIZES; do run system "$n"; done
+for n in $SIZES; do run nftables "$n"; done
 if command -v iptables-legacy-restore >/dev/null; then
     # The legacy backend rewrites the whole table per commit: one commit is cheapest there.
     for n in $SIZES; do run legacy "$n" --chains-per-commit 100000000; done
@@ -73,6 +75,8 @@ HTTPD_PID=$!
 for _ in $(seq 50); do curl -s -m 1 -o /dev/null http://10.244.0.11/ && break; sleep 0.1; done
 latency=$("$BENCH" --variant system --services 1000 --repeat 1 --latency-backend 10.244.0.11:80 --samples 300 2>"$WORK/err") ||
     latency="failed: $(tail -1 "$WORK/err")"
+nft_latency=$("$BENCH" --variant nftables --services 1000 --repeat 1 --latency-backend 10.244.0.11:80 --samples 300 2>"$WORK/err") ||
+    nft_latency="failed: $(tail -1 "$WORK/err")"
 
 echo "KubeProxy: generate + apply, N Services x 3 endpoints, ms (incremental: median of 5)"
 printf '%-8s %7s %9s %10s %9s %9s %10s %8s %9s %9s\n' backend services generate full-sync resync incr-gen incr-endpt incr-add incr-del cleanup
@@ -91,4 +95,10 @@ if [ $# -ge 12 ] && [[ ${11} =~ ^[0-9]+$ ]]; then
     echo "  (the VIP's rule is the last one in KUBE-SERVICES: the worst case of the linear scan)"
 else
     echo "latency: $latency"
+fi
+set -- $nft_latency
+if [ $# -ge 12 ] && [[ ${11} =~ ^[0-9]+$ ]]; then
+    echo "same, nftables mode (one verdict-map lookup, whatever the number of Services): via VIP ${11}, straight to pod IP ${12}"
+else
+    echo "nftables latency: $nft_latency"
 fi

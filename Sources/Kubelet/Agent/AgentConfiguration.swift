@@ -1,5 +1,6 @@
 import Foundation
 import Images
+import KubeProxy
 
 /// The agent's settings (`swiftlet run` flags). Saved as `<root>/agent.json` so the CLI and
 /// `swiftlet reset`, given only `--root`, find the rest.
@@ -19,6 +20,8 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     /// resolv.conf; nil leaves pods the node's resolvers.
     public var clusterDNS: String? = "10.96.0.10"
     public var resync: TimeInterval = 10
+    /// `--proxy-mode`; nil (configurations saved before it existed) means iptables.
+    public var proxyMode: ProxyMode?
     /// How image pulls reach registries (`--insecure-registry`, `--registry-config`,
     /// `--registry-ca`); nil in configurations saved before these existed.
     public var registry: RegistrySettings?

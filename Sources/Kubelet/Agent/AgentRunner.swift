@@ -20,6 +20,7 @@ public enum AgentRunner {
         settings.nodeIP = services.hostIP
         settings.podCIDR = config.podCIDR
         settings.nodeName = config.nodeName
+        settings.proxyMode = config.proxyMode ?? .iptables
         let serviceController = try ServiceController(settings: settings, layout: config.layout, logger: logger)
         try serviceController.start()
         defer { serviceController.stop() }

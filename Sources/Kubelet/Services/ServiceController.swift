@@ -16,6 +16,8 @@ public final class ServiceController: @unchecked Sendable {
         public var podCIDR: String?
         public var nodeName: String = ""
         public var resolvConf: String = "/etc/resolv.conf"
+        /// `--proxy-mode`: iptables (default) or nftables.
+        public var proxyMode: ProxyMode = .iptables
         public init() {}
     }
 
@@ -23,21 +25,21 @@ public final class ServiceController: @unchecked Sendable {
     let layout: NodeLayout
     let logger: Logger
     let allocator: ServiceAllocator
-    let generator: RuleGenerator
-    let applier: ProxyApplier
+    let proxy: ServiceProxy
     private var allocations: ServiceAllocations
     private var dns: ClusterDNSServer?
     private var reported: Set<String> = []
     private let objects: ObjectStore
     private var serviceRouteReady = false
 
-    public init(settings: Settings, layout: NodeLayout, applier: ProxyApplier = ProxyApplier(), logger: Logger) throws {
+    public init(settings: Settings, layout: NodeLayout, applier: ProxyApplier = ProxyApplier(),
+                nftablesApplier: NFTablesApplier = NFTablesApplier(), logger: Logger) throws {
         self.settings = settings
         self.layout = layout
         self.logger = logger
         self.allocator = try ServiceAllocator(serviceCIDR: settings.serviceCIDR, reserved: Set([settings.clusterDNS].compactMap { $0 }))
-        self.generator = RuleGenerator(options: ProxyOptions(clusterCIDR: settings.podCIDR))
-        self.applier = applier
+        self.proxy = ServiceProxy(options: ProxyOptions(clusterCIDR: settings.podCIDR), mode: settings.proxyMode,
+                                  applier: applier, nftablesApplier: nftablesApplier, logger: logger)
         self.objects = ObjectStore(root: layout.root)
         self.allocations = JSONFile.read(ServiceAllocations.self, from: layout.root + "/services.json") ?? ServiceAllocations()
     }
@@ -104,13 +106,11 @@ public final class ServiceController: @unchecked Sendable {
             publishedServices.append(.service(service))
             publishedEndpoints.append(.endpoints(endpoints))
         }
-        let generated = generator.generate(services: proxied, endpoints: endpointsByService)
-        report(generated.problems)
         do {
-            _ = try applier.sync(generated.ruleset)
+            report(try proxy.sync(services: proxied, endpoints: endpointsByService).problems)
         } catch {
             report(["kube-proxy sync: \(error)"])
-            applier.invalidate()
+            proxy.invalidate()
         }
         dns?.update(services: records)
         // For `swiftlet get services|endpoints`.
@@ -127,9 +127,9 @@ public final class ServiceController: @unchecked Sendable {
         reported = Set(problems).union(reported.intersection(problems))
     }
 
-    /// Removes every rule Swiftlet's proxy made (`swiftlet proxy --cleanup`).
+    /// Removes every rule Swiftlet's proxy made, in either proxy mode (`swiftlet proxy --cleanup`).
     public static func cleanup(logger: Logger) throws {
-        try ProxyApplier().cleanup()
+        try ServiceProxy(options: ProxyOptions(), logger: logger).cleanup()
     }
 
     // MARK: Mapping API objects to the proxy's and DNS's models
