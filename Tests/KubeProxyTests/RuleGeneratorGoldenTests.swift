@@ -7,30 +7,12 @@ import Testing
 /// intended change: `SWIFTLET_UPDATE_GOLDEN=1 swift test --filter RuleGeneratorGolden`, then
 /// review the diff.
 @Suite struct RuleGeneratorGoldenTests {
-    static let options = ProxyOptions(clusterCIDR: "10.244.0.0/16")
-
-    func web(_ type: ServiceInfo.ServiceType = .clusterIP, ports: [ServicePortInfo], affinity: SessionAffinity = .none,
-             externalIPs: [String] = [], loadBalancer: [String] = []) -> ServiceInfo {
-        ServiceInfo(namespace: "default", name: "web", type: type, clusterIP: "10.96.0.20", ports: ports,
-                    sessionAffinity: affinity, externalIPs: externalIPs, loadBalancerIngressIPs: loadBalancer)
-    }
-
-    func pods(_ ports: [String: Int], count: Int = 3, notReady: Set<Int> = []) -> [ServiceName: [EndpointInfo]] {
-        let eps = (1...count).map { i in EndpointInfo(ip: "10.244.0.\(10 + i)", ports: ports, ready: !notReady.contains(i)) }
-        return [ServiceName(namespace: "default", name: "web"): eps]
-    }
-
+    static let options = GoldenFixtures.options
     func check(_ name: String, _ services: [ServiceInfo], _ endpoints: [ServiceName: [EndpointInfo]],
                options: ProxyOptions = options, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let generated = RuleGenerator(options: options).generate(services: services, endpoints: endpoints)
         #expect(generated.problems.isEmpty, sourceLocation: sourceLocation)
-        let text = generated.ruleset.restoreText()
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).rules")
-        if ProcessInfo.processInfo.environment["SWIFTLET_UPDATE_GOLDEN"] == "1" {
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
-        #expect(text == golden, "generated rules differ from Golden/\(name).rules", sourceLocation: sourceLocation)
+        try GoldenFixtures.compare(generated.ruleset.restoreText(), golden: "\(name).rules", sourceLocation: sourceLocation)
     }
 
     @Test func clusterIP() throws {
