@@ -122,3 +122,19 @@ func proxyShell(_ command: String, check: Bool = true) throws -> (status: Int32,
     }
     return (result.status, result.stdout)
 }
+
+/// The Service both proxy backends' integration tests route: `default/web` on port 80 at
+/// `webVIP` (or another name and address), and the test node's pods as its endpoints.
+extension KubeProxyTestNode {
+    static let webVIP = "10.96.0.20"
+}
+
+func webService(_ type: ServiceInfo.ServiceType = .clusterIP, affinity: SessionAffinity = .none,
+                name: String = "web", vip: String = KubeProxyTestNode.webVIP, nodePort: Int? = nil) -> ServiceInfo {
+    ServiceInfo(namespace: "default", name: name, type: type, clusterIP: vip,
+                ports: [ServicePortInfo(name: "http", port: 80, nodePort: nodePort)], sessionAffinity: affinity)
+}
+
+func endpoints(_ node: KubeProxyTestNode, notReady: Set<String> = []) -> [EndpointInfo] {
+    node.pods.map { EndpointInfo(ip: $0.ip, ports: ["http": 80], ready: !notReady.contains($0.name)) }
+}

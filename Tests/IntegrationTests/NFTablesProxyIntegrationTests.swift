@@ -8,19 +8,9 @@ import Testing
 /// through the Service addresses and by `nft list`.
 @Suite(.enabled(if: isRoot), .serialized)
 struct NFTablesProxyIntegrationTests {
-    static let vip = "10.96.0.20"
+    static let vip = KubeProxyTestNode.webVIP
     let generator = NFTablesGenerator(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"))
     let web = ServiceName(namespace: "default", name: "web")
-
-    func webService(_ type: ServiceInfo.ServiceType = .clusterIP, affinity: SessionAffinity = .none,
-                    name: String = "web", vip: String = vip, nodePort: Int? = nil) -> ServiceInfo {
-        ServiceInfo(namespace: "default", name: name, type: type, clusterIP: vip,
-                    ports: [ServicePortInfo(name: "http", port: 80, nodePort: nodePort)], sessionAffinity: affinity)
-    }
-
-    func endpoints(_ node: KubeProxyTestNode, notReady: Set<String> = []) -> [EndpointInfo] {
-        node.pods.map { EndpointInfo(ip: $0.ip, ports: ["http": 80], ready: !notReady.contains($0.name)) }
-    }
 
     @discardableResult
     func apply(_ applier: NFTablesApplier, _ services: [ServiceInfo], _ eps: [ServiceName: [EndpointInfo]]) throws -> ProxyApplier.SyncResult {
