@@ -9,7 +9,8 @@ public enum ProxyMode: String, Sendable, CaseIterable, Codable {
 }
 
 /// The proxy as the kubelet drives it: on every change of Services or endpoints, regenerate
-/// the rules and apply what changed. Services with invalid fields are logged and left out.
+/// the rules and apply what changed. Services with invalid fields are left out, and their
+/// problems returned for the caller to report (once, not on every sync).
 public final class ServiceProxy: @unchecked Sendable {
     public let mode: ProxyMode
     private let iptablesGenerator: CachingRuleGenerator
@@ -52,11 +53,9 @@ public final class ServiceProxy: @unchecked Sendable {
         switch mode {
         case .iptables:
             let generated = iptablesGenerator.generate(services: services, endpoints: endpoints)
-            for problem in generated.problems { logger.warning("\(problem)") }
             return (try applier.sync(generated.ruleset), generated.problems)
         case .nftables:
             let generated = nftablesGenerator.generate(services: services, endpoints: endpoints)
-            for problem in generated.problems { logger.warning("\(problem)") }
             return (try nftablesApplier.sync(generated.ruleset), generated.problems)
         }
     }
