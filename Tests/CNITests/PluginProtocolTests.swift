@@ -109,4 +109,20 @@ import Testing
         #expect(try cache.network(containerID: "pod-1", ifName: "net1") == nil)
         #expect(try cache.network(containerID: "pod-3", ifName: "eth0") == nil)
     }
+
+    /// A runtime killed mid-store leaves `<entry>.tmp.<pid>`: it is no attachment, and removing
+    /// the entry removes it too.
+    @Test func aStoreInterruptedByAKillLeavesNothingOnceTheEntryIsRemoved() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cni-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = ResultCache(cacheDir: dir)
+        let runtime = RuntimeConf(containerID: "pod-1", netNS: "/run/netns/x", ifName: "eth0", args: [])
+        let net = try NetworkConfigList.parse(Array(#"{"cniVersion":"1.0.0","name":"net","plugins":[{"type":"bridge"}]}"#.utf8))
+        try cache.store(CNIResultTests.bridgeResult, network: net, runtime: runtime)
+        let entry = cache.path(network: "net", runtime: runtime)
+        try FileManager.default.copyItem(atPath: entry, toPath: entry + ".tmp.999999")
+        #expect(try cache.attachments(network: "net").map(\.containerID) == ["pod-1"])
+        try cache.remove(network: "net", runtime: runtime)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/results").isEmpty)
+    }
 }

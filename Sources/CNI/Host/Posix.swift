@@ -73,9 +73,12 @@ enum Posix {
         return true
     }
 
+    /// What `writeFileAtomically` puts between the path and its pid to name its temp file.
+    static let temporaryMarker = ".tmp."
+
     /// Replaces `path` by writing a temp file beside it and renaming it over.
     static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
-        let tmp = "\(path).tmp.\(getpid())"
+        let tmp = "\(path)\(temporaryMarker)\(getpid())"
         try writeFile(tmp, bytes, mode: mode)
         if rename(tmp, path) < 0 {
             let e = errno

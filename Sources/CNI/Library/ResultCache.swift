@@ -7,7 +7,13 @@ public struct ResultCache: Sendable {
     public init(cacheDir: String) { self.cacheDir = cacheDir }
 
     public func path(network: String, runtime: RuntimeConf) -> String {
-        "\(cacheDir)/results/\(network)-\(runtime.containerID)-\(runtime.ifName)"
+        "\(resultsDir)/\(entryName(network: network, runtime: runtime))"
+    }
+
+    private var resultsDir: String { "\(cacheDir)/results" }
+
+    private func entryName(network: String, runtime: RuntimeConf) -> String {
+        "\(network)-\(runtime.containerID)-\(runtime.ifName)"
     }
 
     public func store(_ result: CNIResult, network: NetworkConfigList, runtime: RuntimeConf) throws {
@@ -23,7 +29,7 @@ public struct ResultCache: Sendable {
             ("result", result.json),
         ])
         do {
-            try Posix.makeDirectories("\(cacheDir)/results", mode: 0o700)
+            try Posix.makeDirectories(resultsDir, mode: 0o700)
             try Posix.writeFileAtomically(path(network: network.name, runtime: runtime), Array(entry.serialized().utf8))
         } catch let error as HostError {
             throw error.cniError
@@ -49,10 +55,10 @@ public struct ResultCache: Sendable {
     /// The attachments of `network` that have a cached result (netns, args and capability
     /// args as they were at ADD).
     public func attachments(network: String) throws -> [RuntimeConf] {
-        let dir = "\(cacheDir)/results"
+        let dir = resultsDir
         let names: [String]
         do {
-            names = try Posix.listDirectory(dir).filter { $0.hasPrefix(network + "-") }.sorted()
+            names = try Posix.listDirectory(dir).filter { $0.hasPrefix(network + "-") && !$0.contains(Posix.temporaryMarker) }.sorted()
         } catch let error as HostError {
             throw error.cniError
         }
@@ -78,7 +84,7 @@ public struct ResultCache: Sendable {
     /// (libcni's GetNetworkListCachedConfig): DEL must detach with it even after the config
     /// directory changed. nil when no ADD was cached.
     public func network(containerID: String, ifName: String) throws -> NetworkConfigList? {
-        let dir = "\(cacheDir)/results"
+        let dir = resultsDir
         let names: [String]
         do {
             names = try Posix.listDirectory(dir).filter { $0.hasSuffix("-\(containerID)-\(ifName)") }.sorted()
@@ -97,9 +103,14 @@ public struct ResultCache: Sendable {
         return nil
     }
 
+    /// Removes the attachment's entry, and the temp files of stores interrupted by a kill.
     public func remove(network: String, runtime: RuntimeConf) throws {
+        let name = entryName(network: network, runtime: runtime)
         do {
-            try Posix.removeFile(path(network: network, runtime: runtime))
+            try Posix.removeFile("\(resultsDir)/\(name)")
+            for leftover in try Posix.listDirectory(resultsDir) where leftover.hasPrefix(name + Posix.temporaryMarker) {
+                try Posix.removeFile("\(resultsDir)/\(leftover)")
+            }
         } catch let error as HostError {
             throw error.cniError
         }
