@@ -80,7 +80,7 @@ import Testing
         // 100 000 levels would overflow a recursive parser's stack.
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: " + String(repeating: "{a: ", count: 100_000)
         let results = decoder.decode(fileName: "deep.yaml", text: text)
-        #expect(results.map(\.description) == ["deep.yaml: nesting deeper than 100 levels"])
+        #expect(results.map(\.description) == ["deep.yaml: document 1: nesting deeper than 100 levels"])
     }
 
     @Test func anchorsAndMergeKeysWork() {
@@ -166,31 +166,61 @@ import Testing
     }
 }
 
-@Suite struct NestingScannerTests {
-    func exceeds(_ text: String) -> Bool { NestingScanner.exceeds(Array(text.utf8), limit: 100) }
+@Suite struct YAMLEventScannerTests {
+    func check(_ text: String) -> YAMLEventScanner.Refusal.Reason? {
+        YAMLEventScanner.check(Array(text.utf8), depthLimit: 100)?.reason
+    }
 
     @Test func ordinaryContentIsNotMistakenForNesting() {
         // Brackets and quotes inside plain scalars, 150 of them.
-        #expect(!exceeds(String(repeating: "msg: see [1 and {2 it's \"odd\n", count: 150)))
+        #expect(check(String(repeating: "msg: see [1 and {2 it's \"odd\n", count: 150)) == nil)
         // A block scalar holding deeply indented text.
         var block = "script: |\n"
         for level in 0..<150 { block += String(repeating: " ", count: 2 + level) + "x\n" }
-        #expect(!exceeds(block + "after: 1\n"))
-        // Pretty JSON is flow context; its indentation is not block nesting.
+        #expect(check(block + "after: 1\n") == nil)
+        // Pretty JSON nesting 50 deep.
         var json = ""
         for level in 0..<50 { json += String(repeating: " ", count: level * 4) + "{\"k\":\n" }
-        #expect(!exceeds(json + String(repeating: "}", count: 50)))
+        #expect(check(json + "1" + String(repeating: "}", count: 50)) == nil)
         // Many sibling flow collections close as they go.
-        #expect(!exceeds(String(repeating: "- [a, {b: [c]}]\n", count: 500)))
+        #expect(check(String(repeating: "- [a, {b: [c]}]\n", count: 500)) == nil)
+        // Anchored keys, aliases as values and merge keys.
+        #expect(check("base: &b {x: 1}\n&k key: *b\nmerged: {<<: *b, y: 2}\n") == nil)
     }
 
     @Test func realNestingIsCaught() {
-        #expect(exceeds(String(repeating: "[", count: 101)))
-        #expect(exceeds("k: " + String(repeating: "{a: ", count: 101)))
-        #expect(exceeds(String(repeating: "- ", count: 101) + "x\n"))
+        #expect(check(String(repeating: "[", count: 101)) == .tooDeep)
+        #expect(check("k: " + String(repeating: "{a: ", count: 101)) == .tooDeep)
+        #expect(check(String(repeating: "- ", count: 101) + "x\n") == .tooDeep)
         var block = ""
         for level in 0..<101 { block += String(repeating: " ", count: level) + "k\(level):\n" }
-        #expect(exceeds(block))
-        #expect(exceeds("a: \"[[[\"\nb: " + String(repeating: "[", count: 101)))
+        #expect(check(block) == .tooDeep)
+        #expect(check("a: \"[[[\"\nb: " + String(repeating: "[", count: 101)) == .tooDeep)
+    }
+
+    @Test func keysThatAreAliasesOrCollectionsAreRefused() {
+        #expect(check("a: &a x\nm: {*a : 1}\n") == .complexKey(line: 2))
+        #expect(check("? [a, b]\n: value\n") == .complexKey(line: 1))
+        #expect(check("- {[a]: b}\n") == .complexKey(line: 1))
+        #expect(check("x: 1\ny:\n  ? {a: b}\n  : c\n") == .complexKey(line: 3))
+    }
+
+    /// An alias bomb (10^7 nodes) used as a mapping key: comparing keys for duplicates would
+    /// walk it whole. Found by scripts/fuzz.sh as a timeout.
+    @Test func anAliasBombAsAKeyIsRefusedAtOnce() {
+        var text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for (name, previous) in zip("bcdefg", "abcdef") {
+            text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        text += "h: [*g, {*g : \"1.0.0\"}]\n"
+        let results = ManifestDecoder().decode(fileName: "bomb.yaml", bytes: Array(text.utf8))
+        #expect(results.map(\.description) == ["bomb.yaml: document 1: line 8: a mapping key must be a plain value, not an alias or a collection"])
+    }
+
+    @Test func documentsBeforeARefusedOneAreDecoded() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {[a]: b}\n"
+        let results = ManifestDecoder().decode(fileName: "two.yaml", bytes: Array(text.utf8))
+        #expect(results.count == 2 && results[0].object != nil)
+        #expect(results.last?.description == "two.yaml: document 2: line 8: a mapping key must be a plain value, not an alias or a collection")
     }
 }

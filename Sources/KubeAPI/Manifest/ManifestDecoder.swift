@@ -37,9 +37,9 @@ public struct ManifestDecoder: Sendable {
         if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
             return refuse(String(format: "not a text manifest: control character 0x%02x (binary data?)", bad.value))
         }
-        if NestingScanner.exceeds(Array(content), limit: ManifestDecoder.maxDepth) {
-            return refuse("nesting deeper than \(ManifestDecoder.maxDepth) levels")
-        }
+        // Documents before a refused one are decoded; the refused one ends the file, as a
+        // syntax error does.
+        let refusal = YAMLEventScanner.check(Array(content), depthLimit: ManifestDecoder.maxDepth)
 
         var results: [ManifestResult] = []
         let parser: Parser
@@ -53,6 +53,15 @@ public struct ManifestDecoder: Sendable {
         while true {
             documentIndex += 1
             let location = ManifestLocation(fileName: fileName, document: documentIndex)
+            if let refusal, refusal.document == documentIndex {
+                let message: String
+                switch refusal.reason {
+                case .tooDeep: message = "nesting deeper than \(ManifestDecoder.maxDepth) levels"
+                case .complexKey(let line): message = "line \(line): a mapping key must be a plain value, not an alias or a collection"
+                }
+                results.append(.failure(ManifestError(location: location, errors: [FieldError(field: "", message: message)])))
+                break
+            }
             let node: Node
             do {
                 guard let next = try parser.nextRoot() else { break }
