@@ -149,6 +149,15 @@ static int object_start(crs_nft_batch *b) {
     return flush_elems(b);
 }
 
+int crs_nft_batch_use_table(crs_nft_batch *b, const char *table) {
+    if (object_start(b) < 0) return -1;
+    char *name = strdup(table);
+    if (name == NULL) return -1;
+    free(b->table);
+    b->table = name;
+    return 0;
+}
+
 static int table_msg(crs_nft_batch *b, uint16_t type, uint16_t flags) {
     if (object_start(b) < 0) return -1;
     struct nftnl_table *t = nftnl_table_alloc();
@@ -466,20 +475,25 @@ static void describe(const crs_nft_batch *b, uint32_t seq, char *out, size_t out
     for (size_t off = 0; off + sizeof(struct nlmsghdr) <= b->len;) {
         const struct nlmsghdr *nlh = (const struct nlmsghdr *)(b->buf + off);
         if (nlh->nlmsg_seq == seq) {
-            const char *object = "";
+            const char *object = "", *table = b->table;
+            struct nftnl_table *t = NULL;
             struct nftnl_chain *c = NULL;
             struct nftnl_rule *r = NULL;
             struct nftnl_set *s = NULL;
             switch (nlh->nlmsg_type & 0xff) {
             case NFT_MSG_NEWCHAIN:
             case NFT_MSG_DELCHAIN:
-                if ((c = nftnl_chain_alloc()) && nftnl_chain_nlmsg_parse(nlh, c) == 0)
+                if ((c = nftnl_chain_alloc()) && nftnl_chain_nlmsg_parse(nlh, c) == 0) {
                     object = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+                    table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+                }
                 break;
             case NFT_MSG_NEWRULE:
             case NFT_MSG_DELRULE:
-                if ((r = nftnl_rule_alloc()) && nftnl_rule_nlmsg_parse(nlh, r) == 0)
+                if ((r = nftnl_rule_alloc()) && nftnl_rule_nlmsg_parse(nlh, r) == 0) {
                     object = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+                    table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+                }
                 break;
             case NFT_MSG_NEWSET:
             case NFT_MSG_DELSET:
@@ -487,13 +501,22 @@ static void describe(const crs_nft_batch *b, uint32_t seq, char *out, size_t out
             case NFT_MSG_DELSETELEM:
                 if ((s = nftnl_set_alloc()) &&
                     ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWSET || (nlh->nlmsg_type & 0xff) == NFT_MSG_DELSET ? nftnl_set_nlmsg_parse(nlh, s)
-                                                                : nftnl_set_elems_nlmsg_parse(nlh, s)) == 0)
+                                                                : nftnl_set_elems_nlmsg_parse(nlh, s)) == 0) {
                     object = nftnl_set_get_str(s, NFTNL_SET_NAME);
+                    table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+                }
                 break;
-            default:
-                object = b->table;
+            case NFT_MSG_NEWTABLE:
+            case NFT_MSG_DELTABLE:
+                if ((t = nftnl_table_alloc()) && nftnl_table_nlmsg_parse(nlh, t) == 0)
+                    table = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+                break;
             }
-            snprintf(out, outlen, "%s %s", msg_name(nlh->nlmsg_type), object ? object : "");
+            if (object && object[0])
+                snprintf(out, outlen, "table ip %s: %s %s", table ? table : "", msg_name(nlh->nlmsg_type), object);
+            else
+                snprintf(out, outlen, "%s ip %s", msg_name(nlh->nlmsg_type), table ? table : "");
+            if (t) nftnl_table_free(t);
             if (c) nftnl_chain_free(c);
             if (r) nftnl_rule_free(r);
             if (s) nftnl_set_free(s);

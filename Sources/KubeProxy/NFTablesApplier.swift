@@ -4,10 +4,10 @@ import Logging
 /// Where an `NFTablesApplier` sends its transactions: the kernel over netlink, or a
 /// recording fake in unit tests.
 public protocol NFTablesTransport: Sendable {
-    /// Applies `plan` to table `ip <table>` as one transaction.
-    func apply(_ plan: NFTablesPlan, table: String) throws
-    /// Deletes table `ip <table>` and everything in it; no error when it is absent.
-    func deleteTable(_ table: String) throws
+    /// Applies `plan` as one transaction.
+    func apply(_ plan: NFTablesPlan) throws
+    /// Deletes the tables `ip <name>` and everything in them, each only if present.
+    func deleteTables(_ names: [String]) throws
 }
 
 /// The kernel's nf_tables over netlink.
@@ -19,9 +19,9 @@ public struct NetlinkNFTables: NFTablesTransport {
         self.networkNamespace = networkNamespace
     }
 
-    public func apply(_ plan: NFTablesPlan, table: String) throws {
+    public func apply(_ plan: NFTablesPlan) throws {
         let start = ContinuousClock.now
-        let batch = try NFTablesBatch(table: table)
+        let batch = try NFTablesBatch()
         try batch.add(plan)
         let built = ContinuousClock.now
         try commit(batch)
@@ -30,9 +30,9 @@ public struct NetlinkNFTables: NFTablesTransport {
         ])
     }
 
-    public func deleteTable(_ table: String) throws {
-        let batch = try NFTablesBatch(table: table)
-        try batch.deleteTable()
+    public func deleteTables(_ names: [String]) throws {
+        let batch = try NFTablesBatch()
+        try batch.deleteTables(names)
         try commit(batch)
     }
 
@@ -46,8 +46,8 @@ public struct NetlinkNFTables: NFTablesTransport {
     }
 }
 
-/// Puts a generated `NFTablesRuleset` into the kernel. A full sync replaces the proxy's table in
-/// one transaction; later syncs send only the difference from what the last sync installed,
+/// Puts a generated `NFTablesRuleset` into the kernel. A full sync replaces the proxy's tables
+/// in one transaction; later syncs send only the difference from what the last sync installed,
 /// so no sync reads the kernel's ruleset back.
 public final class NFTablesApplier: @unchecked Sendable {
     private let transport: NFTablesTransport
@@ -73,10 +73,10 @@ public final class NFTablesApplier: @unchecked Sendable {
         let plan = NFTablesPlan.incremental(from: previous, to: ruleset)
         logger.debug("nftables plan", metadata: ["elapsed": "\(start.duration(to: .now))"])
         if plan.isEmpty { return ProxyApplier.SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
-        return try applyLocked(plan, ruleset, kind: plan.recreateTable ? .full : .incremental)
+        return try applyLocked(plan, ruleset, kind: plan.isFull ? .full : .incremental)
     }
 
-    /// Replaces the whole table with `ruleset`.
+    /// Replaces the proxy's tables with `ruleset`.
     @discardableResult
     public func fullSync(_ ruleset: NFTablesRuleset) throws -> ProxyApplier.SyncResult {
         lock.lock()
@@ -88,19 +88,22 @@ public final class NFTablesApplier: @unchecked Sendable {
         applied = nil
         let start = ContinuousClock.now
         do {
-            try transport.apply(plan, table: ruleset.table)
+            try transport.apply(plan)
         } catch {
             logger.error("nftables proxy sync failed; the next sync is a full one", metadata: ["error": "\(error)"])
             throw error
         }
         applied = ruleset
+        func total(_ count: (NFTTablePlan) -> Int) -> Int { plan.tables.reduce(0) { $0 + count($1) } }
+        let result = ProxyApplier.SyncResult(kind: kind, chainsWritten: total(\.fillChains.count), chainsDeleted: total(\.deleteChains.count),
+                                             rulesInserted: total(\.addElements.count), rulesDeleted: total(\.deleteElements.count))
         logger.debug("nftables proxy sync", metadata: [
-            "kind": "\(kind.rawValue)", "chainsWritten": "\(plan.fillChains.count)", "chainsDeleted": "\(plan.deleteChains.count)",
-            "elementsAdded": "\(plan.addElements.count)", "elementsDeleted": "\(plan.deleteElements.count)",
+            "kind": "\(kind.rawValue)", "tables": "\(plan.tables.map(\.table).joined(separator: ","))",
+            "chainsWritten": "\(result.chainsWritten)", "chainsDeleted": "\(result.chainsDeleted)",
+            "elementsAdded": "\(result.rulesInserted)", "elementsDeleted": "\(result.rulesDeleted)",
             "apply": "\(start.duration(to: .now))",
         ])
-        return ProxyApplier.SyncResult(kind: kind, chainsWritten: plan.fillChains.count, chainsDeleted: plan.deleteChains.count,
-                                       rulesInserted: plan.addElements.count, rulesDeleted: plan.deleteElements.count)
+        return result
     }
 
     /// Makes the next `sync` a full one (for a periodic resync that repairs outside edits).
@@ -110,12 +113,12 @@ public final class NFTablesApplier: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Removes the proxy's table, and with it every rule, chain and map it made.
-    public func cleanup(table: String = NFTablesRuleset.tableName) throws {
+    /// Removes the proxy's tables, and with them every rule, chain and map it made.
+    public func cleanup() throws {
         lock.lock()
         defer { lock.unlock() }
         applied = nil
-        try transport.deleteTable(table)
-        logger.info("removed nftables proxy table", metadata: ["table": "ip \(table)"])
+        try transport.deleteTables(NFTablesRuleset.allTableNames)
+        logger.debug("nftables proxy tables removed where present", metadata: ["tables": "ip \(NFTablesRuleset.tableName)*"])
     }
 }

@@ -8,26 +8,27 @@ import Glibc
 /// lowered to nf_tables expressions here and committed in one sendmsg.
 final class NFTablesBatch {
     private let batch: OpaquePointer
-    let table: String
 
-    init(table: String) throws {
-        guard let batch = crs_nft_batch_new(crs_nft_family_ipv4, table) else {
-            throw ProxyError("nftables: cannot start a batch for table ip \(table): \(String(cString: strerror(errno)))")
+    init() throws {
+        guard let batch = crs_nft_batch_new(crs_nft_family_ipv4, NFTablesRuleset.tableName) else {
+            throw ProxyError("nftables: cannot start a batch: \(String(cString: strerror(errno)))")
         }
         self.batch = batch
-        self.table = table
     }
 
     deinit { crs_nft_batch_free(batch) }
 
     var messages: Int { crs_nft_batch_messages(batch) }
 
-    /// Queues every step of `plan`, in its order.
+    /// Queues every step of `plan`, table by table, in its order.
     func add(_ plan: NFTablesPlan) throws {
-        if plan.recreateTable {
-            try deleteTable()
-            try check(crs_nft_table_add(batch), "add table")
-        }
+        for table in plan.tables { try add(table) }
+    }
+
+    private func add(_ plan: NFTTablePlan) throws {
+        try use(plan.table)
+        if plan.deleteTable || plan.recreateTable { try deleteTable() }
+        if plan.recreateTable { try check(crs_nft_table_add(batch), "add table") }
         for name in plan.flushChains { try check(crs_nft_chain_flush(batch, name), "flush chain \(name)") }
         for element in plan.deleteElements { try setElement(element, add: false) }
         for name in plan.deleteSets { try check(crs_nft_set_delete(batch, name), "delete set \(name)") }
@@ -40,18 +41,30 @@ final class NFTablesBatch {
         for element in plan.addElements { try setElement(element, add: true) }
     }
 
-    /// Queues the deletion of the table; creating it first makes that succeed when absent.
-    func deleteTable() throws {
+    /// Queues the deletion of each table; creating it first makes that succeed when absent.
+    func deleteTables(_ names: [String]) throws {
+        for name in names {
+            try use(name)
+            try deleteTable()
+        }
+    }
+
+    private func use(_ table: String) throws {
+        try check(crs_nft_batch_use_table(batch, table), "select table ip \(table)")
+    }
+
+    private func deleteTable() throws {
         try check(crs_nft_table_add(batch), "add table")
         try check(crs_nft_table_delete(batch), "delete table")
     }
 
-    /// Sends the transaction; throws the kernel's first error, naming the failing object.
+    /// Sends the transaction; throws the kernel's first error, naming the failing table and
+    /// object.
     func commit(networkNamespaceFD: Int32) throws {
         var message = [CChar](repeating: 0, count: 512)
         if crs_nft_batch_commit(batch, networkNamespaceFD, &message, message.count) != 0 {
             let detail = message[0] != 0 ? String(cString: message) : String(cString: strerror(errno))
-            throw ProxyError("nftables: table ip \(table): \(detail)")
+            throw ProxyError("nftables: \(detail)")
         }
     }
 

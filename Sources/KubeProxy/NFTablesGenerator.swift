@@ -1,8 +1,8 @@
-/// Turns Services and their endpoints into the proxy's nf_tables table in kube-proxy's
-/// nftables-mode layout: verdict maps `service-ips` and `service-nodeports` dispatch to a
-/// chain per service port, which picks an endpoint chain by a cascade of `numgen` rules
-/// (plain rules, not anonymous vmaps: the kernel's loop check makes many vmaps quadratic).
-/// Pure: no I/O, same input gives the same ruleset.
+/// Turns Services and their endpoints into the proxy's nf_tables tables in kube-proxy's
+/// nftables-mode layout, sharded (see `NFTablesRuleset`): verdict maps `service-ips` and
+/// `service-nodeports` dispatch to a chain per service port, which picks an endpoint chain by
+/// a cascade of `numgen` rules (plain rules, not anonymous vmaps: the kernel's loop check
+/// makes many vmaps quadratic). Pure: no I/O, same input gives the same ruleset.
 public struct NFTablesGenerator: Sendable {
     public var options: ProxyOptions
 
@@ -41,33 +41,31 @@ public struct NFTablesGenerator: Sendable {
             problems.append(contentsOf: part.problems)
             services[name] = part
         }
-        return NFTablesGenerated(ruleset: NFTablesRuleset(sets: fixedSets, chains: fixedChains, services: services),
+        return NFTablesGenerated(ruleset: NFTablesRuleset(main: mainTable, shard: shardTable, services: services),
                                  problems: problems)
     }
 
-    var fixedSets: [NFTSet] {
-        [
-            NFTSet(name: Self.serviceIPs, key: .addressProtocolPort, isVerdictMap: true),
-            NFTSet(name: Self.serviceNodePorts, key: .protocolPort, isVerdictMap: true),
-            NFTSet(name: Self.noEndpointServices, key: .addressProtocolPort, isVerdictMap: true),
-            NFTSet(name: Self.noEndpointNodePorts, key: .protocolPort, isVerdictMap: true),
-        ]
-    }
-
-    var fixedChains: [NFTChain] {
-        let mark = options.masqueradeMark
-        // NodePorts answer on every local address but loopback (as kube-proxy's nftables mode),
-        // or on the addresses given.
-        let nodePortMatches: [[NFTStatement]] = options.nodePortAddresses.isEmpty
+    /// NodePorts answer on every local address but loopback (as kube-proxy's nftables mode),
+    /// or on the addresses given.
+    private var nodePortMatches: [[NFTStatement]] {
+        options.nodePortAddresses.isEmpty
             ? [[.destinationIsLocal, .destination(address: 0x7F00_0000, prefix: 8, negated: true)]]
             : options.nodePortAddresses.compactMap { IPv4.value($0) }.map { [.destination(address: $0, prefix: 32, negated: false)] }
-        func base(_ name: String, _ type: String, _ point: NFTChain.Hook.Point, _ priority: Int, _ rules: [NFTRule]) -> NFTChain {
-            NFTChain(name: name, hook: NFTChain.Hook(type: type, point: point, priority: priority), rules: rules)
-        }
+    }
+
+    private func base(_ name: String, _ type: String, _ point: NFTChain.Hook.Point, _ priority: Int, _ rules: [NFTRule]) -> NFTChain {
+        NFTChain(name: name, hook: NFTChain.Hook(type: type, point: point, priority: priority), rules: rules)
+    }
+
+    /// The shared table: rejecting Services without endpoints, and masquerading what the
+    /// shards marked.
+    var mainTable: NFTTableBase {
+        let mark = options.masqueradeMark
         let checkServices = NFTRule(.ctStateNew, .jump(Self.serviceEndpointsCheck))
-        return [
-            base("nat-prerouting", "nat", .prerouting, -100, [NFTRule(.jump(Self.servicesChain))]),
-            base("nat-output", "nat", .output, -100, [NFTRule(.jump(Self.servicesChain))]),
+        return NFTTableBase(sets: [
+            NFTSet(name: Self.noEndpointServices, key: .addressProtocolPort, isVerdictMap: true),
+            NFTSet(name: Self.noEndpointNodePorts, key: .protocolPort, isVerdictMap: true),
+        ], chains: [
             base("nat-postrouting", "nat", .postrouting, 100, [NFTRule(.jump(Self.masquerading))]),
             base("filter-input", "filter", .input, -1, [NFTRule(.ctStateNew, .jump(Self.nodePortEndpointsCheck)), checkServices]),
             base("filter-forward", "filter", .forward, -1, [checkServices]),
@@ -77,21 +75,32 @@ public struct NFTablesGenerator: Sendable {
                 NFTRule(statements: $0 + [.verdictMap(.protocolPort, map: Self.noEndpointNodePorts)])
             }),
             NFTChain(name: Self.rejectChain, rules: [NFTRule(.reject)]),
-            NFTChain(name: Self.servicesChain, rules: [NFTRule(.verdictMap(.addressProtocolPort, map: Self.serviceIPs))]
-                + nodePortMatches.map { NFTRule(statements: $0 + [.jump(Self.nodePortsChain)]) }),
-            NFTChain(name: Self.nodePortsChain, rules: [NFTRule(.verdictMap(.protocolPort, map: Self.serviceNodePorts))]),
-            NFTChain(name: Self.markForMasquerade, rules: [NFTRule(.markOr(mark))]),
             NFTChain(name: Self.masquerading, rules: [
                 NFTRule(.markMasked(mark, isZero: true), .return),
                 NFTRule(.markXor(mark)),
                 NFTRule(.masquerade(randomFully: options.randomFully)),
             ]),
-        ]
+        ])
+    }
+
+    /// What every shard has: NAT hooks dispatching through its maps to its Services' chains.
+    var shardTable: NFTTableBase {
+        NFTTableBase(sets: [
+            NFTSet(name: Self.serviceIPs, key: .addressProtocolPort, isVerdictMap: true),
+            NFTSet(name: Self.serviceNodePorts, key: .protocolPort, isVerdictMap: true),
+        ], chains: [
+            base("nat-prerouting", "nat", .prerouting, -100, [NFTRule(.jump(Self.servicesChain))]),
+            base("nat-output", "nat", .output, -100, [NFTRule(.jump(Self.servicesChain))]),
+            NFTChain(name: Self.servicesChain, rules: [NFTRule(.verdictMap(.addressProtocolPort, map: Self.serviceIPs))]
+                + nodePortMatches.map { NFTRule(statements: $0 + [.jump(Self.nodePortsChain)]) }),
+            NFTChain(name: Self.nodePortsChain, rules: [NFTRule(.verdictMap(.protocolPort, map: Self.serviceNodePorts))]),
+            NFTChain(name: Self.markForMasquerade, rules: [NFTRule(.markOr(options.masqueradeMark))]),
+        ])
     }
 
     /// One Service's chains, affinity sets and map elements.
     func rules(for service: ServiceInfo, endpoints: [EndpointInfo]) -> NFTServiceRules {
-        var out = NFTServiceRules()
+        var out = NFTServiceRules(shard: NFTablesRuleset.shard(of: service.serviceName))
         if let problem = ServiceChecks.problem(in: service) {
             out.problems.append("service \(service.serviceName): \(problem); skipped")
             return out
@@ -115,9 +124,9 @@ public struct NFTablesGenerator: Sendable {
         }
 
         if targets.isEmpty {
-            out.elements.append(element(Self.noEndpointServices, clusterIP, port.port, Self.rejectChain))
-            for ip in external { out.elements.append(element(Self.noEndpointServices, ip, port.port, Self.rejectChain)) }
-            if let nodePort = port.nodePort { out.elements.append(element(Self.noEndpointNodePorts, nil, nodePort, Self.rejectChain)) }
+            out.noEndpointElements.append(element(Self.noEndpointServices, clusterIP, port.port, Self.rejectChain))
+            for ip in external { out.noEndpointElements.append(element(Self.noEndpointServices, ip, port.port, Self.rejectChain)) }
+            if let nodePort = port.nodePort { out.noEndpointElements.append(element(Self.noEndpointNodePorts, nil, nodePort, Self.rejectChain)) }
             return
         }
 

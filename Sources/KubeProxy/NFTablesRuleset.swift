@@ -1,44 +1,95 @@
-/// The proxy's nf_tables table (`ip kube-proxy`), in kube-proxy's nftables-mode layout: fixed
-/// chains and maps that depend only on the options, plus each Service's own chains and map
-/// elements. Per-Service parts let the applier diff two rulesets without comparing them all.
+/// The proxy's nf_tables tables, in kube-proxy's nftables-mode layout split in shards:
+/// table `ip kube-proxy` holds what all Services share (the filter checks, the no-endpoint
+/// maps, masquerading); each Service's NAT dispatch (its chains, affinity sets and
+/// `service-ips`/`service-nodeports` elements) lives in one of `shardCount` tables
+/// `ip kube-proxy-services-<n>`, picked by a hash of its name. nf_tables re-checks the jump
+/// graph of every table a transaction adds a jump to, so a sync that changes one Service
+/// re-checks one shard, not every Service (kernels since 6.x check tables one by one). Shards
+/// hook NAT at the same priority; nf_nat stops at the first chain that binds a connection,
+/// and each Service's addresses are matched in one shard only.
 public struct NFTablesRuleset: Sendable, Equatable {
-    public var table: String
-    /// Maps and sets every ruleset has.
-    public var sets: [NFTSet]
-    /// Base chains and the shared dispatch chains.
-    public var chains: [NFTChain]
+    /// Maps and chains of the shared table.
+    public var main: NFTTableBase
+    /// Maps and chains every shard table has besides its Services' parts.
+    public var shard: NFTTableBase
     /// Each Service's chains, sets and map elements.
-    public var services: [ServiceName: NFTServiceRules]
+    public var services: [ServiceName: NFTServiceRules] {
+        didSet { occupiedShards = Self.occupied(services) }
+    }
+    /// The shards holding some Service's chains or elements; only those tables exist.
+    public private(set) var occupiedShards: Set<Int>
 
-    public init(table: String = NFTablesRuleset.tableName, sets: [NFTSet], chains: [NFTChain],
-                services: [ServiceName: NFTServiceRules]) {
-        self.table = table
-        self.sets = sets
-        self.chains = chains
+    public init(main: NFTTableBase, shard: NFTTableBase, services: [ServiceName: NFTServiceRules]) {
+        self.main = main
+        self.shard = shard
         self.services = services
+        self.occupiedShards = Self.occupied(services)
     }
 
-    /// kube-proxy's table name; Swiftlet owns everything in it.
+    /// kube-proxy's table name, the shared table; Swiftlet owns it and the shard tables.
     public static let tableName = "kube-proxy"
+    public static let shardCount = 16
 
-    /// Every chain, fixed ones first, then Services by name.
-    public var allChains: [NFTChain] { chains + sortedServices.flatMap(\.value.chains) }
-    public var allSets: [NFTSet] { sets + sortedServices.flatMap(\.value.sets) }
-    public var allElements: [NFTElement] { sortedServices.flatMap(\.value.elements) }
+    public static func shardTableName(_ shard: Int) -> String { "\(tableName)-services-\(shard)" }
 
-    var sortedServices: [(key: ServiceName, value: NFTServiceRules)] {
-        services.sorted { $0.key < $1.key }
+    /// Every table the proxy may own, present or not.
+    public static let allTableNames = [tableName] + (0..<shardCount).map(shardTableName)
+
+    /// The shard a Service's NAT part goes to: FNV-1a of `namespace/name`, stable across runs.
+    public static func shard(of service: ServiceName) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in "\(service.namespace)/\(service.name)".utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return Int(hash % UInt32(shardCount))
+    }
+
+    /// The tables as the kernel holds them: the shared one, then the occupied shards in order.
+    public var tables: [NFTTable] {
+        let sorted = services.sorted { $0.key < $1.key }.map(\.value)
+        var tables = [NFTTable(name: Self.tableName, sets: main.sets, chains: main.chains,
+                               elements: sorted.flatMap(\.noEndpointElements))]
+        for index in occupiedShards.sorted() {
+            let parts = sorted.filter { $0.shard == index }
+            tables.append(NFTTable(name: Self.shardTableName(index), sets: shard.sets + parts.flatMap(\.sets),
+                                   chains: shard.chains + parts.flatMap(\.chains), elements: parts.flatMap(\.elements)))
+        }
+        return tables
+    }
+
+    private static func occupied(_ services: [ServiceName: NFTServiceRules]) -> Set<Int> {
+        var shards = Set<Int>()
+        for part in services.values where !part.isEmptyInShard { shards.insert(part.shard) }
+        return shards
     }
 }
 
-/// One Service's share of the table: its chains (service, endpoint, external), its affinity
-/// sets and its elements in the shared maps.
+/// The sets and chains of a table that depend only on the proxy's options.
+public struct NFTTableBase: Sendable, Equatable {
+    public var sets: [NFTSet]
+    public var chains: [NFTChain]
+}
+
+/// One whole table: what a full sync creates, `nft list` shows and tests compare.
+public struct NFTTable: Sendable, Equatable {
+    public var name: String
+    public var sets: [NFTSet]
+    public var chains: [NFTChain]
+    public var elements: [NFTElement]
+}
+
+/// One Service's share of the tables: in its shard, its chains (service, endpoint, external),
+/// affinity sets and map elements; in the shared table, its no-endpoint map elements.
 public struct NFTServiceRules: Sendable, Equatable {
+    /// Its shard table (`NFTablesRuleset.shard(of:)`).
+    public var shard = 0
     public var chains: [NFTChain] = []
     public var sets: [NFTSet] = []
     public var elements: [NFTElement] = []
+    /// Elements of the shared table's no-endpoint maps (rejecting its addresses).
+    public var noEndpointElements: [NFTElement] = []
     /// Why the Service was skipped, if it was.
     public var problems: [String] = []
+
+    var isEmptyInShard: Bool { chains.isEmpty && sets.isEmpty && elements.isEmpty }
 }
 
 /// A set or map of the table.

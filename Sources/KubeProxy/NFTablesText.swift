@@ -1,10 +1,14 @@
-/// The ruleset in `nft` syntax, close to what `nft list table ip kube-proxy` prints: for
-/// golden tests, logs and reading what the proxy installs.
+/// The ruleset in `nft` syntax, close to what `nft list ruleset` prints for the proxy's tables:
+/// for golden tests, logs and reading what the proxy installs.
 extension NFTablesRuleset {
+    public func nftText() -> String { tables.map { $0.nftText() }.joined() }
+}
+
+extension NFTTable {
     public func nftText() -> String {
-        var out = "table ip \(table) {\n"
-        let elements = Dictionary(grouping: allElements, by: \.map)
-        for set in allSets {
+        var out = "table ip \(name) {\n"
+        let elements = Dictionary(grouping: self.elements, by: \.map)
+        for set in sets {
             out += "\t\(set.isVerdictMap ? "map" : "set") \(set.name) {\n"
             out += "\t\ttype \(set.key.nftType)\(set.isVerdictMap ? " : verdict" : "")\n"
             if let timeout = set.timeoutSeconds { out += "\t\tflags dynamic,timeout\n\t\ttimeout \(timeout)s\n" }
@@ -13,7 +17,7 @@ extension NFTablesRuleset {
             }
             out += "\t}\n"
         }
-        for chain in allChains {
+        for chain in chains {
             out += "\tchain \(chain.name) {\n"
             if let hook = chain.hook {
                 out += "\t\ttype \(hook.type) hook \(hook.point.rawValue) priority \(hook.priority); policy accept;\n"

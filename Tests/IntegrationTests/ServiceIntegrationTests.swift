@@ -165,8 +165,8 @@ struct ServiceIntegrationTests {
     }
 
     /// `--proxy-mode nftables`: the same Service through its VIP (from the node and from a pod)
-    /// and its NodePort, programmed over netlink into table `ip kube-proxy`; `swiftlet proxy
-    /// --cleanup` deletes that table.
+    /// and its NodePort, programmed over netlink into tables `ip kube-proxy*`; `swiftlet proxy
+    /// --cleanup` deletes them.
     @Test func nftablesModeServesTheVIPAndNodePort() throws {
         let node = try AgentHarness("svc-nft")
         defer { node.shutDown() }
@@ -177,7 +177,7 @@ struct ServiceIntegrationTests {
         #expect(node.wait { node.running("client") })
         let vip = try #require(clusterIP(node, "web"))
         #expect(node.wait(10) { endpointIPs(node, "web").ready.count == 3 && clusterIP(node, "web-np") != nil })
-        #expect(node.wait(10) { nftTable(node).contains("\(vip) . tcp . 80 : goto service-") }, "\(node.agentLog)")
+        #expect(node.wait(10) { nftRuleset(node).contains("\(vip) . tcp . 80 : goto service-") }, "\(node.agentLog)")
         #expect(!saveTables(node).contains("KUBE-SERVICES"), "no iptables rules in nftables mode")
 
         let fromNode = Set((0..<60).compactMap { _ in node.curl("http://\(vip)/")?.trimmingCharacters(in: .whitespacesAndNewlines) })
@@ -189,14 +189,19 @@ struct ServiceIntegrationTests {
         node.stop()
         _ = node.cli(["reset"])
         #expect(node.cli(["proxy", "--cleanup"]).status == 0)
-        #expect(nftTable(node).isEmpty)
+        #expect(nftRuleset(node).isEmpty)
     }
 
-    /// `nft list table ip kube-proxy` in the node ("" when there is no such table).
-    func nftTable(_ node: AgentHarness) -> String {
-        var output = Data()
-        guard node.inNode("/usr/sbin/nft", ["list", "table", "ip", "kube-proxy"], output: &output) == 0 else { return "" }
-        return String(decoding: output, as: UTF8.self)
+    /// The proxy's nf_tables tables in the node (`ip kube-proxy*`, as `nft list` prints them);
+    /// "" when there are none.
+    func nftRuleset(_ node: AgentHarness) -> String {
+        func nft(_ args: [String]) -> String {
+            var output = Data()
+            guard node.inNode("/usr/sbin/nft", args, output: &output) == 0 else { return "" }
+            return String(decoding: output, as: UTF8.self)
+        }
+        return nft(["list", "tables"]).split(separator: "\n").filter { $0.hasPrefix("table ip kube-proxy") }
+            .map { nft(["list"] + $0.split(separator: " ").map(String.init)) }.joined()
     }
 
     /// The nat and filter tables of the node, without counters and comments of dates.

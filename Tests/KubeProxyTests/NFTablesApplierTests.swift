@@ -33,13 +33,15 @@ import Testing
         eps[changed] = Array(eps[changed]!.dropLast()) + [EndpointInfo(ip: "10.244.99.1", ports: ["http": 8080])]
         let ruleset = generator.generate(services: svcs, endpoints: eps).ruleset
         #expect(try applier.sync(ruleset).kind == .incremental)
-        let plan = kernel.plans.last!
+        // Only the Service's shard table is touched: the kernel re-checks that table alone.
+        #expect(kernel.plans.last!.tables.map(\.table) == [NFTablesRuleset.shardTableName(NFTablesRuleset.shard(of: changed))])
+        let plan = kernel.plans.last!.tables[0]
         #expect(!plan.recreateTable && plan.addElements.isEmpty && plan.deleteElements.isEmpty)
         #expect(plan.deleteChains.count == 1 && plan.deleteChains[0].hasSuffix("__10.244.4.3/8080"))
         #expect(plan.addChains.map(\.name).count == 1 && plan.addChains[0].name.hasSuffix("__10.244.99.1/8080"))
         #expect(plan.flushChains.count == 2 && plan.flushChains.contains(plan.deleteChains[0]))
         #expect(plan.flushChains.contains { $0.hasPrefix("service-") && $0.hasSuffix("default/svc-4/tcp/http") })
-        #expect(kernel.tables["kube-proxy"] == RecordingNFTables.expected(ruleset))
+        #expect(kernel.tables == RecordingNFTables.expected(ruleset))
         #expect(try applier.sync(ruleset).kind == .unchanged)
     }
 
@@ -53,8 +55,35 @@ import Testing
             let eps = endpoints(svcs) { _ in Int.random(in: 0...3, using: &rng) }
             let ruleset = generator.generate(services: svcs, endpoints: eps).ruleset
             try applier.sync(ruleset)
-            #expect(kernel.tables["kube-proxy"] == RecordingNFTables.expected(ruleset), "round \(round)")
+            #expect(kernel.tables == RecordingNFTables.expected(ruleset), "round \(round)")
         }
+    }
+
+    @Test func servicesSpreadOverShardTablesThatComeAndGoWithThem() throws {
+        let kernel = RecordingNFTables()
+        let applier = NFTablesApplier(transport: kernel)
+        let svcs = services(40)
+        try applier.sync(generator.generate(services: svcs, endpoints: endpoints(svcs) { _ in 1 }).ruleset)
+        #expect(kernel.tables.count == 1 + Set(svcs.map { NFTablesRuleset.shard(of: $0.serviceName) }).count)
+        #expect(kernel.tables.count > 8, "40 Services fill most of the 16 shards")
+
+        // A shard's only Service loses its endpoints: the shard table goes, and the Service's
+        // address moves to the shared table's no-endpoint map.
+        let lone = svcs.first { s in svcs.filter { NFTablesRuleset.shard(of: $0.serviceName) == NFTablesRuleset.shard(of: s.serviceName) }.count == 1 }!
+        let loneShard = NFTablesRuleset.shardTableName(NFTablesRuleset.shard(of: lone.serviceName))
+        var eps = endpoints(svcs) { _ in 1 }
+        eps[lone.serviceName] = []
+        var ruleset = generator.generate(services: svcs, endpoints: eps).ruleset
+        #expect(try applier.sync(ruleset).kind == .incremental)
+        #expect(Set(kernel.plans.last!.tables.map(\.table)) == [NFTablesRuleset.tableName, loneShard])
+        #expect(kernel.plans.last!.tables.first { $0.table == loneShard }?.deleteTable == true)
+        #expect(kernel.tables[loneShard] == nil && kernel.tables == RecordingNFTables.expected(ruleset))
+
+        // Its endpoint comes back: the shard table is made again, with only what it needs.
+        ruleset = generator.generate(services: svcs, endpoints: endpoints(svcs) { _ in 1 }).ruleset
+        #expect(try applier.sync(ruleset).kind == .incremental)
+        #expect(kernel.plans.last!.tables.first { $0.table == loneShard }?.recreateTable == true)
+        #expect(kernel.tables == RecordingNFTables.expected(ruleset))
     }
 
     @Test func aFailedSyncMakesTheNextOneFull() throws {

@@ -57,6 +57,6 @@ import Testing
         let bad = ServiceInfo(namespace: "default", name: "bad", clusterIP: "10.96.0.300", ports: [ServicePortInfo(port: 80)])
         let generated = NFTablesGenerator().generate(services: [bad, web(ports: [ServicePortInfo(port: 80)])], endpoints: pods(["": 80]))
         #expect(generated.problems == ["service default/bad: spec.clusterIP \"10.96.0.300\" is not an IPv4 address; skipped"])
-        #expect(generated.ruleset.allElements.map(\.map) == [NFTablesGenerator.serviceIPs])
+        #expect(generated.ruleset.tables.flatMap(\.elements).map(\.map) == [NFTablesGenerator.serviceIPs])
     }
 }

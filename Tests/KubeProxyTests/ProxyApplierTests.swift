@@ -220,7 +220,8 @@ struct SplitMix {
                                  nftablesApplier: NFTablesApplier(transport: nft))
         #expect(try proxy.sync(services: [good], endpoints: eps).result.kind == .full)
         #expect(!kernel.tables["nat"]!.keys.contains { $0.hasPrefix("KUBE-") })
-        #expect(nft.tables["kube-proxy"]?.elements.contains { $0.map == NFTablesGenerator.serviceIPs } == true)
+        #expect(nft.tables[NFTablesRuleset.shardTableName(NFTablesRuleset.shard(of: good.serviceName))]?.elements
+            .contains { $0.map == NFTablesGenerator.serviceIPs } == true)
         try proxy.cleanup()
         #expect(nft.tables.isEmpty)
     }

@@ -4,7 +4,8 @@ import Foundation
 
 /// A stand-in kernel for nftables applier unit tests: keeps each table's chains, sets and
 /// elements by applying plans the way nf_tables does, and refuses what it refuses (a rule
-/// or element naming a missing chain, deleting what is absent or still named elsewhere).
+/// or element naming a missing chain or table, deleting what is absent or still named
+/// elsewhere).
 final class RecordingNFTables: NFTablesTransport, @unchecked Sendable {
     struct Table: Equatable {
         var chains: [String: [NFTRule]] = [:]
@@ -17,7 +18,8 @@ final class RecordingNFTables: NFTablesTransport, @unchecked Sendable {
     private(set) var tables: [String: Table] = [:]
     var failNext = false
 
-    func apply(_ plan: NFTablesPlan, table name: String) throws {
+    /// Applies the table plans in order; on any error nothing changes, as in one transaction.
+    func apply(_ plan: NFTablesPlan) throws {
         lock.lock()
         defer { lock.unlock() }
         plans.append(plan)
@@ -25,7 +27,18 @@ final class RecordingNFTables: NFTablesTransport, @unchecked Sendable {
             failNext = false
             throw ProxyError("nftables: injected failure")
         }
-        var table = plan.recreateTable ? Table() : (tables[name] ?? Table())
+        var after = tables
+        for step in plan.tables {
+            if step.deleteTable || step.recreateTable { after[step.table] = nil }
+            if step.deleteTable { continue }
+            guard step.recreateTable || after[step.table] != nil else { throw ProxyError("nftables: table ip \(step.table): No such file or directory") }
+            after[step.table] = try apply(step, to: step.recreateTable ? Table() : after[step.table]!)
+        }
+        tables = after
+    }
+
+    private func apply(_ plan: NFTTablePlan, to before: Table) throws -> Table {
+        var table = before
         func fail(_ what: String) -> ProxyError { ProxyError("nftables: \(what): No such file or directory") }
         for chain in plan.flushChains {
             guard table.chains[chain] != nil else { throw fail("flush chain \(chain)") }
@@ -64,19 +77,21 @@ final class RecordingNFTables: NFTablesTransport, @unchecked Sendable {
                 }
             }
         }
-        tables[name] = table
+        return table
     }
 
-    func deleteTable(_ table: String) throws {
+    func deleteTables(_ names: [String]) throws {
         lock.lock()
         defer { lock.unlock() }
-        tables[table] = nil
+        for name in names { tables[name] = nil }
     }
 
-    /// The table a ruleset describes, to compare with what the plans built.
-    static func expected(_ ruleset: NFTablesRuleset) -> Table {
-        Table(chains: Dictionary(uniqueKeysWithValues: ruleset.allChains.map { ($0.name, $0.rules) }),
-              sets: Dictionary(uniqueKeysWithValues: ruleset.allSets.map { ($0.name, $0) }),
-              elements: Set(ruleset.allElements))
+    /// The tables a ruleset describes, to compare with what the plans built.
+    static func expected(_ ruleset: NFTablesRuleset) -> [String: Table] {
+        Dictionary(uniqueKeysWithValues: ruleset.tables.map { table in
+            (table.name, Table(chains: Dictionary(uniqueKeysWithValues: table.chains.map { ($0.name, $0.rules) }),
+                               sets: Dictionary(uniqueKeysWithValues: table.sets.map { ($0.name, $0) }),
+                               elements: Set(table.elements)))
+        })
     }
 }

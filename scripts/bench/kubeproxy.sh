@@ -98,7 +98,7 @@ else
 fi
 set -- $nft_latency
 if [ $# -ge 12 ] && [[ ${11} =~ ^[0-9]+$ ]]; then
-    echo "same, nftables mode (one verdict-map lookup, whatever the number of Services): via VIP ${11}, straight to pod IP ${12}"
+    echo "same, nftables mode (a verdict-map lookup per shard table, whatever the number of Services): via VIP ${11}, straight to pod IP ${12}"
 else
     echo "nftables latency: $nft_latency"
 fi

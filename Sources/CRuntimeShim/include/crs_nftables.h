@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/// One nf_tables transaction being built, for one table of one family.
+/// One nf_tables transaction being built, for tables of one family.
 typedef struct crs_nft_batch crs_nft_batch;
 
 /// NFPROTO_IPV4, the `ip` family.
@@ -57,6 +57,8 @@ extern const uint32_t crs_nft_dynset_update;
 /// Starts a batch for table `table` of `family` (NFPROTO_IPV4 = 2). NULL with errno.
 crs_nft_batch *crs_nft_batch_new(int family, const char *table);
 void crs_nft_batch_free(crs_nft_batch *b);
+/// Later messages go to table `table` (one transaction can change several tables).
+int crs_nft_batch_use_table(crs_nft_batch *b, const char *table);
 /// Messages queued so far (excluding the batch begin/end markers).
 size_t crs_nft_batch_messages(const crs_nft_batch *b);
 
