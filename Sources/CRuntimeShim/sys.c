@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 const int CRS_O_PATH = O_PATH;
+const int CRS_F_OFD_GETLK = F_OFD_GETLK;
+const int CRS_F_OFD_SETLK = F_OFD_SETLK;
 
 int crs_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);

@@ -21,4 +21,27 @@ import Testing
         #expect(!files.monitorRunning(), "the lock went with its holder")
         close(try files.lockForMonitor())
     }
+
+    /// The agent probes while a launcher locks (a restart beside a probe): a probe must never
+    /// be mistaken for a running monitor.
+    @Test func probesNeverMakeALauncherFail() throws {
+        let root = NSTemporaryDirectory() + "monitor-lock-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let files = ContainerFiles(root: root, id: "pod-c-0")
+        try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
+        close(try files.lockForMonitor())
+        let stop = ManagedAtomicFlag()
+        let prober = Thread { while !stop.isSet { _ = files.monitorRunning() } }
+        prober.start()
+        defer { stop.set() }
+        for _ in 0..<2000 { close(try files.lockForMonitor()) }
+    }
+}
+
+/// A flag one thread sets and another polls.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

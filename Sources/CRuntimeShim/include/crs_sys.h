@@ -13,6 +13,10 @@ int crs_cap_last_cap(void);
 /// O_PATH (a _GNU_SOURCE macro Swift does not see).
 extern const int CRS_O_PATH;
 
+/// F_OFD_GETLK, F_OFD_SETLK: open-file-description record locks (_GNU_SOURCE too).
+extern const int CRS_F_OFD_GETLK;
+extern const int CRS_F_OFD_SETLK;
+
 /// pipe2(fds, O_CLOEXEC).
 int crs_pipe_cloexec(int fds[2]);
 

@@ -1,3 +1,4 @@
+import CRuntimeShim
 import Foundation
 
 /// What the kubelet knows about one container instance, written when it is created so a
@@ -68,23 +69,35 @@ public struct ContainerFiles: Sendable, Equatable {
         guard fd >= 0 else {
             throw KubeletError("open \(monitorLockPath): \(String(cString: strerror(errno)))")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        var lock = Self.wholeFile(F_WRLCK)
+        guard fcntl(fd, CRS_F_OFD_SETLK, &lock) == 0 else {
             let err = errno
             close(fd)
-            throw KubeletError("lock \(monitorLockPath): \(err == EWOULDBLOCK ? "a monitor already runs container \(id)" : String(cString: strerror(err)))")
+            let busy = err == EAGAIN || err == EACCES
+            throw KubeletError("lock \(monitorLockPath): \(busy ? "a monitor already runs container \(id)" : String(cString: strerror(err)))")
         }
         return fd
     }
 
     /// Whether a monitor runs for this container. The kernel drops the monitor's lock when
     /// it ends, however it ends, so neither a reused pid nor an unreaped (zombie) monitor
-    /// passes for a live one, as they would with `kill(pid, 0)`.
+    /// passes for a live one, as they would with `kill(pid, 0)`. The probe only asks
+    /// (F_OFD_GETLK) and takes no lock, so it never makes a launcher think a monitor runs.
     public func monitorRunning() -> Bool {
         let fd = open(monitorLockPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        // A shared probe, so two probes never mistake each other for the monitor.
-        return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        var lock = Self.wholeFile(F_RDLCK)
+        return fcntl(fd, CRS_F_OFD_GETLK, &lock) == 0 && lock.l_type != F_UNLCK
+    }
+
+    /// An open-file-description lock over the whole file: like flock(2), it belongs to the
+    /// open file, so the monitor holds it through the descriptor it inherits.
+    private static func wholeFile(_ type: Int32) -> flock {
+        var lock = flock()
+        lock.l_type = Int16(type)
+        lock.l_whence = Int16(SEEK_SET)
+        return lock
     }
 
     /// The ids of every container directory under `root`.
