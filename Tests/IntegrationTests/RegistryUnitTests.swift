@@ -37,6 +37,28 @@ import Testing
         }
     }
 
+    /// `docker login` while the agent runs: the next pull uses the new login; a file broken
+    /// mid-edit keeps the last good logins; a removed file has none.
+    @Test func loginsFollowTheConfigFileAsItChanges() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("registry-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/config.json"
+        func write(_ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
+        try write(#"{"auths": {"r.io": {"username": "alice", "password": "one"}}}"#)
+        let options = try RegistrySettings(configPath: path).load()
+        #expect(options.credentials.login(for: "r.io") == .init(username: "alice", password: "one"))
+
+        try write(#"{"auths": {"r.io": {"username": "alice", "password": "two"}, "s.io": {"username": "bob", "password": "x"}}}"#)
+        #expect(options.credentials.login(for: "r.io") == .init(username: "alice", password: "two"))
+        #expect(options.credentials.login(for: "s.io") == .init(username: "bob", password: "x"))
+
+        try write("{ half written")
+        #expect(options.credentials.login(for: "r.io") == .init(username: "alice", password: "two"))
+        try FileManager.default.removeItem(atPath: path)
+        #expect(options.credentials.login(for: "r.io") == nil)
+    }
+
     @Test func redirectLocationsResolve() {
         let base = HTTPURL(secure: true, host: "r.io", target: "/v2/a/blobs/sha256:x")
         #expect(HTTPURL("https://cdn.example.com:8443/b?sig=1", relativeTo: base)?.description == "https://cdn.example.com:8443/b?sig=1")

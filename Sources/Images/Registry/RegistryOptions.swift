@@ -8,7 +8,16 @@ public struct RegistryOptions: Sendable {
     public var insecureRegistries: [String]
     /// A PEM bundle trusted in addition to the system CAs.
     public var caFile: String?
-    public var credentials: RegistryCredentials
+    /// The logins: fixed, or those of a config file as it is at each use.
+    public var credentials: RegistryCredentials {
+        get { credentialsFile?.current ?? fixedCredentials }
+        set {
+            fixedCredentials = newValue
+            credentialsFile = nil
+        }
+    }
+    private var fixedCredentials: RegistryCredentials
+    private var credentialsFile: RegistryCredentialsFile?
     /// Bounds connecting and each read or write.
     public var timeout: TimeInterval
     /// Layers fetched (and unpacked as they arrive) at the same time by one pull; 6, as
@@ -20,9 +29,15 @@ public struct RegistryOptions: Sendable {
                 timeout: TimeInterval = 60, maxConcurrentDownloads: Int = 6) {
         self.insecureRegistries = insecureRegistries
         self.caFile = caFile
-        self.credentials = credentials
+        self.fixedCredentials = credentials
         self.timeout = timeout
         self.maxConcurrentDownloads = maxConcurrentDownloads
+    }
+
+    /// Options whose logins are those `credentialsFile` holds at each use.
+    public init(insecureRegistries: [String] = [], caFile: String? = nil, credentialsFile: RegistryCredentialsFile) {
+        self.init(insecureRegistries: insecureRegistries, caFile: caFile)
+        self.credentialsFile = credentialsFile
     }
 
     /// Whether `--insecure-registry` names this host (and port).

@@ -18,14 +18,15 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
     }
 
     /// Checks every entry, reads the logins and checks the CA bundle can be read, so a
-    /// mistake is one line at startup rather than a failure at the first pull.
+    /// mistake is one line at startup rather than a failure at the first pull. The logins
+    /// file is read again at each pull after it changed.
     public func load() throws -> RegistryOptions {
         for entry in insecureRegistries { try RegistrySettings.checkInsecure(entry) }
         if let caFile, access(caFile, R_OK) != 0 {
             throw RegistryError.invalidConfig(file: caFile, reason: "registry CA bundle cannot be read: \(ImageError.message(errno))")
         }
-        let credentials = try RegistryCredentials.load(path: configPath ?? RegistryCredentials.defaultPath, required: configPath != nil)
-        return RegistryOptions(insecureRegistries: insecureRegistries, caFile: caFile, credentials: credentials)
+        let credentials = try RegistryCredentialsFile(path: configPath ?? RegistryCredentials.defaultPath, required: configPath != nil)
+        return RegistryOptions(insecureRegistries: insecureRegistries, caFile: caFile, credentialsFile: credentials)
     }
 
     /// `HOST[:PORT]` (or `[V6]:PORT`): no scheme, no path, a port in 1…65535 when given.
