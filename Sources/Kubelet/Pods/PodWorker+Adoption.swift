@@ -6,7 +6,7 @@ extension PodWorker {
     /// Picks up what a previous agent left: the sandbox, its IP, the containers.
     func adopt() {
         if let saved = JSONFile.read(PodNetworkRecord.self, from: layout.networkFile(uid: uid)),
-           SandboxNamespaces(directory: layout.sandboxDir(uid: uid)).exists {
+           sandbox.exists {
             podIP = saved.ip
             startTime = saved.startTime
             sandboxReady = true

@@ -13,14 +13,10 @@ extension PodWorker {
         do {
             image = try services.images.prepare(container.image ?? "", policy: container.imagePullPolicy ?? .ifNotPresent)
         } catch let error as ImageUnavailable {
-            waiting[start.name] = (error.reason, error.message)
-            retryAt[start.name] = now.addingTimeInterval(5)
-            events.record("Warning", "Failed", "Error: \(error.reason): \(error.message)", at: now)
+            holdBack(start.name, reason: error.reason, message: error.message, event: "\(error.reason): \(error.message)", retryAfter: 5, now: now)
             return
         } catch {
-            waiting[start.name] = ("ErrImagePull", "\(error)")
-            retryAt[start.name] = now.addingTimeInterval(5)
-            events.record("Warning", "Failed", "Error: ErrImagePull: \(error)", at: now)
+            holdBack(start.name, reason: "ErrImagePull", message: "\(error)", event: "ErrImagePull: \(error)", retryAfter: 5, now: now)
             return
         }
         imageIDs[start.name] = image.id
@@ -38,7 +34,6 @@ extension PodWorker {
                 lookup: { [configSource = services.configSource] kind, namespace, name, _ in configSource(kind, namespace, name) })
             let users = (try? UserDatabase.load(rootfs: rootfs)) ?? UserDatabase()
             let config = try ContainerConfigBuilder.build(container: container, image: image.config, users: users, context: context)
-            let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
             let pidNamespace = spec.shareProcessNamespace == true ? try sharedPIDNamespace.path() : nil
             let placement = ContainerPlacement(
                 networkNamespace: sandbox.networkPath, ipcNamespace: sandbox.ipcPath, utsNamespace: sandbox.utsPath,
@@ -53,16 +48,20 @@ extension PodWorker {
             events.record("Normal", "Started", "Started container \(start.name)", at: now)
         } catch let error as ContainerConfigError {
             services.containers.remove(id: id)
-            waiting[start.name] = ("CreateContainerConfigError", error.description)
-            retryAt[start.name] = now.addingTimeInterval(2)
-            events.record("Warning", "Failed", "Error: \(error.description)", at: now)
+            holdBack(start.name, reason: "CreateContainerConfigError", message: error.description, event: error.description, retryAfter: 2, now: now)
         } catch {
             services.containers.remove(id: id)
-            waiting[start.name] = ("CreateContainerError", "\(error)")
-            retryAt[start.name] = now.addingTimeInterval(2)
-            events.record("Warning", "Failed", "Error: \(error)", at: now)
+            holdBack(start.name, reason: "CreateContainerError", message: "\(error)", event: "\(error)", retryAfter: 2, now: now)
             logger.error("start container \(start.name): \(error)")
         }
+    }
+
+    /// After a failed start: the container waits with `reason`, a Failed event says
+    /// `Error: <event>`, and the next start is tried `retryAfter` seconds on.
+    private func holdBack(_ name: String, reason: String, message: String, event: String, retryAfter: TimeInterval, now: Date) {
+        waiting[name] = (reason, message)
+        retryAt[name] = now.addingTimeInterval(retryAfter)
+        events.record("Warning", "Failed", "Error: \(event)", at: now)
     }
 
     func stopContainer(id: String, grace: TimeInterval) {

@@ -22,23 +22,31 @@ extension PodWorker {
                 probes[id] = trackers
                 continue
             }
-            if let liveness = trackers.liveness, liveness.isDue(now: now, startedAt: startedAt), let probe = container.livenessProbe {
-                let outcome = runner.run(probe, container: container, pod: pod, instanceID: id, podIP: podIP)
-                trackers.liveness?.record(outcome, at: now)
-                if case .failure(let message) = outcome {
-                    events.record("Warning", "Unhealthy", "Liveness probe failed: \(message)", at: now)
-                }
-                if trackers.liveness?.passing == false { unhealthy.insert(container.name) }
+            if runIfDue(container.livenessProbe, "Liveness", tracker: &trackers.liveness, container: container, instanceID: id,
+                        startedAt: startedAt, runner: runner, now: now),
+               trackers.liveness?.passing == false {
+                unhealthy.insert(container.name)
             }
-            if let readiness = trackers.readiness, readiness.isDue(now: now, startedAt: startedAt), let probe = container.readinessProbe {
-                let outcome = runner.run(probe, container: container, pod: pod, instanceID: id, podIP: podIP)
-                trackers.readiness?.record(outcome, at: now)
-                if case .failure(let message) = outcome {
-                    events.record("Warning", "Unhealthy", "Readiness probe failed: \(message)", at: now)
-                }
-            }
+            runIfDue(container.readinessProbe, "Readiness", tracker: &trackers.readiness, container: container, instanceID: id,
+                     startedAt: startedAt, runner: runner, now: now)
             probes[id] = trackers
         }
         return unhealthy
+    }
+
+    /// Runs a liveness or readiness probe if its tracker says it is due, records the
+    /// outcome, and reports a failed run as an Unhealthy event; returns whether it ran.
+    @discardableResult
+    private func runIfDue(
+        _ probe: Probe?, _ kind: String, tracker: inout ProbeTracker?, container: Container, instanceID: String,
+        startedAt: Date, runner: ProbeRunner, now: Date
+    ) -> Bool {
+        guard tracker?.isDue(now: now, startedAt: startedAt) == true, let probe else { return false }
+        let outcome = runner.run(probe, container: container, pod: pod, instanceID: instanceID, podIP: podIP)
+        tracker?.record(outcome, at: now)
+        if case .failure(let message) = outcome {
+            events.record("Warning", "Unhealthy", "\(kind) probe failed: \(message)", at: now)
+        }
+        return true
     }
 }

@@ -5,8 +5,12 @@ import Runtime
 /// The pod sandbox: pinned namespaces joined to the pod network, the pod's /etc files,
 /// the shared PID namespace and the pod cgroup.
 extension PodWorker {
+    /// The pod's pinned network, IPC and UTS namespaces.
+    var sandbox: SandboxNamespaces {
+        SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
+    }
+
     func setUpSandbox(now: Date) throws {
-        let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
         let hostname = String((spec.hostname ?? name).prefix(63))
         // A sandbox a failed attempt or a killed agent left half-made goes first: CNI must
         // not see a second ADD without a DEL, and its namespaces may lack what a new one has.
@@ -32,7 +36,6 @@ extension PodWorker {
 
     /// Detaches the sandbox from the network (CNI DEL) and unpins its namespaces, if it has any.
     func releaseSandbox() {
-        let sandbox = SandboxNamespaces(directory: layout.sandboxDir(uid: uid))
         if sandbox.exists || FileManager.default.fileExists(atPath: layout.networkFile(uid: uid)) {
             services.network.tearDown(podUID: uid, namespace: namespace, name: name, netns: sandbox.networkPath)
         }

@@ -34,7 +34,7 @@ extension PodWorker {
     private func markTerminating(at now: Date) {
         guard var current = JSONFile.read(Pod.self, from: layout.podFile(uid: uid)) else { return }
         current.metadata.deletionTimestamp = KubeTime(now)
-        current.metadata.deletionGracePeriodSeconds = spec.terminationGracePeriodSeconds ?? 30
+        current.metadata.deletionGracePeriodSeconds = gracePeriodSeconds
         try? JSONFile.write(current, to: layout.podFile(uid: uid))
     }
 }

@@ -71,8 +71,11 @@ public final class PodWorker: @unchecked Sendable {
         (spec.initContainers ?? []).contains { $0.name == name }
     }
 
+    /// The pod's termination grace period, upstream's 30 s unless the spec says.
+    var gracePeriodSeconds: Int { spec.terminationGracePeriodSeconds ?? 30 }
+
     func gracePeriod() -> TimeInterval {
-        TimeInterval(spec.terminationGracePeriodSeconds ?? 30)
+        TimeInterval(gracePeriodSeconds)
     }
 
     // MARK: Control from the agent
