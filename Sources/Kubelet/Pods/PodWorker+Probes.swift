@@ -1,0 +1,52 @@
+import Foundation
+import KubeAPI
+
+/// Startup, liveness and readiness probes of the running containers.
+extension PodWorker {
+    /// Runs due probes; returns the containers whose liveness or startup probe failed.
+    func runProbes(now: Date) -> Set<String> {
+        var unhealthy: Set<String> = []
+        let runner = ProbeRunner(containers: services.containers)
+        for (id, instance) in instances where instance.exit == nil {
+            guard let monitor = instance.monitor, let container = container(named: instance.labels.containerName),
+                  var trackers = probes[id] else { continue }
+            let startedAt = monitor.startedAt
+            if let startup = trackers.startup, !startup.passing {
+                if startup.isDue(now: now, startedAt: startedAt), let probe = container.startupProbe {
+                    trackers.startup?.record(runner.run(probe, container: container, pod: pod, instanceID: id, podIP: podIP), at: now)
+                    if trackers.startup?.failedThreshold == true {
+                        events.record("Warning", "Unhealthy", "Startup probe failed: \(trackers.startup?.lastMessage ?? "")", at: now)
+                        unhealthy.insert(container.name)
+                    }
+                }
+                probes[id] = trackers
+                continue
+            }
+            if runIfDue(container.livenessProbe, "Liveness", tracker: &trackers.liveness, container: container, instanceID: id,
+                        startedAt: startedAt, runner: runner, now: now),
+               trackers.liveness?.passing == false {
+                unhealthy.insert(container.name)
+            }
+            runIfDue(container.readinessProbe, "Readiness", tracker: &trackers.readiness, container: container, instanceID: id,
+                     startedAt: startedAt, runner: runner, now: now)
+            probes[id] = trackers
+        }
+        return unhealthy
+    }
+
+    /// Runs a liveness or readiness probe if its tracker says it is due, records the
+    /// outcome, and reports a failed run as an Unhealthy event; returns whether it ran.
+    @discardableResult
+    private func runIfDue(
+        _ probe: Probe?, _ kind: String, tracker: inout ProbeTracker?, container: Container, instanceID: String,
+        startedAt: Date, runner: ProbeRunner, now: Date
+    ) -> Bool {
+        guard tracker?.isDue(now: now, startedAt: startedAt) == true, let probe else { return false }
+        let outcome = runner.run(probe, container: container, pod: pod, instanceID: instanceID, podIP: podIP)
+        tracker?.record(outcome, at: now)
+        if case .failure(let message) = outcome {
+            events.record("Warning", "Unhealthy", "\(kind) probe failed: \(message)", at: now)
+        }
+        return true
+    }
+}
