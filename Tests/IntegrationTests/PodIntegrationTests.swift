@@ -242,6 +242,28 @@ struct PodIntegrationTests {
         #expect(events.contains("Liveness probe failed"))
     }
 
+    /// A failed startup probe restarts the container, named as such, within the probe's own
+    /// terminationGracePeriodSeconds (1 s) rather than the pod's (60 s), as upstream.
+    @Test func startupProbeFailureKillsWithTheProbesGracePeriod() throws {
+        let node = try AgentHarness("startup")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("slow.yaml", Self.pod("slow", grace: 60, """
+              - name: c
+                image: busybox
+                imagePullPolicy: Never
+                command: ["sh", "-c", "trap 'echo got TERM' TERM; while true; do sleep 0.2; done"]
+                startupProbe:
+                  exec: {command: ["cat", "/tmp/started"]}
+                  periodSeconds: 1
+                  failureThreshold: 2
+                  terminationGracePeriodSeconds: 1
+            """))
+        #expect(node.wait(25) { (node.status("slow", "c")?.restartCount ?? 0) >= 1 }, "\(node.agentLog)")
+        let events = node.cli(["describe", "pod", "slow"]).output
+        #expect(events.contains("Startup probe failed") && events.contains("Container c failed startup probe, will be restarted"), "\(events)")
+    }
+
     @Test func memoryLimitGivesOOMKilled() throws {
         let node = try AgentHarness("oom")
         defer { node.shutDown() }

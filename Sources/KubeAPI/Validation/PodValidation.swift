@@ -155,9 +155,9 @@ extension FieldValidator {
                 if container.lifecycle != nil { add(.forbidden("\(path).lifecycle", "may not be set for init containers without restartPolicy=Always")) }
             }
         }
-        validateProbe(container.livenessProbe, path: "\(path).livenessProbe", successMustBeOne: true)
-        validateProbe(container.readinessProbe, path: "\(path).readinessProbe", successMustBeOne: false)
-        validateProbe(container.startupProbe, path: "\(path).startupProbe", successMustBeOne: true)
+        validateProbe(container.livenessProbe, path: "\(path).livenessProbe", isReadiness: false)
+        validateProbe(container.readinessProbe, path: "\(path).readinessProbe", isReadiness: true)
+        validateProbe(container.startupProbe, path: "\(path).startupProbe", isReadiness: false)
         validateHandler(container.lifecycle?.postStart, path: "\(path).lifecycle.postStart")
         validateHandler(container.lifecycle?.preStop, path: "\(path).lifecycle.preStop")
 
@@ -299,7 +299,9 @@ extension FieldValidator {
         }
     }
 
-    mutating func validateProbe(_ probe: Probe?, path: String, successMustBeOne: Bool) {
+    /// Liveness and startup probes need successThreshold 1 and may set their own grace
+    /// period; readiness probes may not, as upstream.
+    mutating func validateProbe(_ probe: Probe?, path: String, isReadiness: Bool) {
         guard let probe else { return }
         let handlers = [probe.exec != nil, probe.httpGet != nil, probe.tcpSocket != nil, probe.grpc != nil].filter { $0 }.count
         if handlers == 0 {
@@ -316,11 +318,15 @@ extension FieldValidator {
         {
             validateNonNegative(value, "\(path).\(field)")
         }
-        if successMustBeOne, let success = probe.successThreshold, success > 1 {
+        if !isReadiness, let success = probe.successThreshold, success > 1 {
             add(.invalid("\(path).successThreshold", success, "must be 1"))
         }
-        if let grace = probe.terminationGracePeriodSeconds, grace <= 0 {
-            add(.invalid("\(path).terminationGracePeriodSeconds", grace, "must be greater than 0"))
+        if let grace = probe.terminationGracePeriodSeconds {
+            if isReadiness {
+                add(.invalid("\(path).terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
+            } else if grace <= 0 {
+                add(.invalid("\(path).terminationGracePeriodSeconds", grace, "must be greater than 0"))
+            }
         }
     }
 

@@ -3,9 +3,20 @@ import KubeAPI
 
 /// Startup, liveness and readiness probes of the running containers.
 extension PodWorker {
-    /// Runs due probes; returns the containers whose liveness or startup probe failed.
-    func runProbes(now: Date) -> Set<String> {
-        var unhealthy: Set<String> = []
+    /// A container to restart because a probe failed: which probe, and the grace period its
+    /// kill gets (the probe's `terminationGracePeriodSeconds`, else the pod's, as upstream).
+    struct ProbeFailure {
+        var probe: String
+        var grace: TimeInterval
+    }
+
+    /// Runs due probes; returns the containers whose liveness or startup probe failed, by name.
+    func runProbes(now: Date) -> [String: ProbeFailure] {
+        var unhealthy: [String: ProbeFailure] = [:]
+        func failed(_ kind: String, _ probe: Probe?, _ container: Container) {
+            unhealthy[container.name] = ProbeFailure(
+                probe: kind, grace: probe?.terminationGracePeriodSeconds.map(TimeInterval.init) ?? gracePeriod())
+        }
         let runner = ProbeRunner(containers: services.containers)
         for (id, instance) in instances where instance.exit == nil {
             guard let monitor = instance.monitor, let container = container(named: instance.labels.containerName),
@@ -16,7 +27,7 @@ extension PodWorker {
                     trackers.startup?.record(runner.run(probe, container: container, pod: pod, instanceID: id, podIP: podIP), at: now)
                     if trackers.startup?.failedThreshold == true {
                         events.record("Warning", "Unhealthy", "Startup probe failed: \(trackers.startup?.lastMessage ?? "")", at: now)
-                        unhealthy.insert(container.name)
+                        failed("startup", probe, container)
                     }
                 }
                 probes[id] = trackers
@@ -25,7 +36,7 @@ extension PodWorker {
             if runIfDue(container.livenessProbe, "Liveness", tracker: &trackers.liveness, container: container, instanceID: id,
                         startedAt: startedAt, runner: runner, now: now),
                trackers.liveness?.passing == false {
-                unhealthy.insert(container.name)
+                failed("liveness", container.livenessProbe, container)
             }
             runIfDue(container.readinessProbe, "Readiness", tracker: &trackers.readiness, container: container, instanceID: id,
                      startedAt: startedAt, runner: runner, now: now)

@@ -58,10 +58,11 @@ extension PodWorker {
         let actions = PodActions.compute(PodSyncInput(
             restartPolicy: spec.restartPolicy ?? RestartPolicy.always, initContainers: (spec.initContainers ?? []).map(\.name),
             containers: spec.containers.map(\.name), observed: latestObservations(), backOffs: backOffs,
-            unhealthy: unhealthy, now: now))
+            unhealthy: Set(unhealthy.keys), now: now))
         for kill in actions.kill {
-            events.record("Normal", "Killing", "Container \(kill.name) failed liveness probe, will be restarted", at: now)
-            stopContainer(id: kill.id, grace: gracePeriod())
+            let failure = unhealthy[kill.name] ?? ProbeFailure(probe: "liveness", grace: gracePeriod())
+            events.record("Normal", "Killing", "Container \(kill.name) failed \(failure.probe) probe, will be restarted", at: now)
+            stopContainer(id: kill.id, grace: failure.grace)
         }
         for name in actions.backingOff {
             let delay = backOffs[name]?.delay ?? CrashLoopBackOff.initial

@@ -11,10 +11,11 @@ extension PodWorker {
         let grace = gracePeriod()
         // Every container gets its grace period at once, as upstream.
         let running = instances.values.filter { $0.exit == nil }
-        let stopped = UnsafeMutableBufferPointer<ContainerInstance>.allocate(capacity: running.count)
-        defer { stopped.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: running.count) { index in
-            (stopped.baseAddress! + index).initialize(to: stopInstance(running[index], grace: grace))
+        let stopped = [ContainerInstance](unsafeUninitializedCapacity: running.count) { buffer, count in
+            DispatchQueue.concurrentPerform(iterations: running.count) { index in
+                (buffer.baseAddress! + index).initialize(to: stopInstance(running[index], grace: grace))
+            }
+            count = running.count
         }
         for instance in stopped { instances[instance.id] = instance }
         for id in instances.keys { services.containers.remove(id: id) }
