@@ -55,10 +55,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // IPv4 addresses and prefixes: dotted-quad and CIDR text, containment, host ranges.
+        // Pure, no dependencies: shared by the CNI plugin, the proxy and the kubelet.
+        .target(name: "NetAddress"),
         .target(
             name: "CNI",
             dependencies: [
-                "CRuntimeShim",
+                "CRuntimeShim", "NetAddress",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,12 +71,12 @@ let package = Package(
         ),
         .target(
             name: "KubeProxy",
-            dependencies: ["CRuntimeShim", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CRuntimeShim", "NetAddress", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -111,13 +114,14 @@ let package = Package(
             dependencies: ["KubeProxy", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Images"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CNITests", dependencies: ["CNI"], resources: [.copy("Golden")]),
+        .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "NetAddress"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive"]
+            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress"]
         ),
     ],
     swiftLanguageModes: [.v5]

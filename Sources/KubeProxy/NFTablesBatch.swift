@@ -1,4 +1,5 @@
 import CRuntimeShim
+import NetAddress
 
 #if canImport(Glibc)
 import Glibc
@@ -239,8 +240,7 @@ extension NFTElement.Key {
     var bytes: [UInt8] {
         switch self {
         case .addressProtocolPort(let address, let proto, let port):
-            return [UInt8(address >> 24), UInt8((address >> 16) & 255), UInt8((address >> 8) & 255), UInt8(address & 255),
-                    proto.number, 0, 0, 0, UInt8(port >> 8), UInt8(port & 255), 0, 0]
+            return IPv4Address(address).bytes + [proto.number, 0, 0, 0, UInt8(port >> 8), UInt8(port & 255), 0, 0]
         case .protocolPort(let proto, let port):
             return [proto.number, 0, 0, 0, UInt8(port >> 8), UInt8(port & 255), 0, 0]
         }

@@ -1,3 +1,5 @@
+import NetAddress
+
 /// Turns Services and their endpoints into the proxy's nf_tables tables in kube-proxy's
 /// nftables-mode layout, sharded (see `NFTablesRuleset`): verdict maps `service-ips` and
 /// `service-nodeports` dispatch to a chain per service port, which picks an endpoint chain by
@@ -32,7 +34,7 @@ public struct NFTablesGenerator: Sendable {
 
     func assemble(_ parts: [(name: ServiceName, part: NFTServiceRules)]) -> NFTablesGenerated {
         var problems: [String] = []
-        if let cidr = options.clusterCIDR, !IPv4.isCIDR(cidr) {
+        if let cidr = options.clusterCIDR, IPv4Prefix(cidr) == nil {
             problems.append("proxy options: clusterCIDR \"\(cidr)\" is not an IPv4 CIDR; ignored")
         }
         var services: [ServiceName: NFTServiceRules] = [:]
@@ -50,7 +52,7 @@ public struct NFTablesGenerator: Sendable {
     private var nodePortMatches: [[NFTStatement]] {
         options.nodePortAddresses.isEmpty
             ? [[.destinationIsLocal, .destination(address: 0x7F00_0000, prefix: 8, negated: true)]]
-            : options.nodePortAddresses.compactMap { IPv4.value($0) }.map { [.destination(address: $0, prefix: 32, negated: false)] }
+            : options.nodePortAddresses.compactMap { IPv4Address($0)?.value }.map { [.destination(address: $0, prefix: 32, negated: false)] }
     }
 
     private func base(_ name: String, _ type: String, _ point: NFTChain.Hook.Point, _ priority: Int, _ rules: [NFTRule]) -> NFTChain {
@@ -105,7 +107,7 @@ public struct NFTablesGenerator: Sendable {
             out.problems.append("service \(service.serviceName): \(problem); skipped")
             return out
         }
-        let ready = endpoints.filter { $0.ready && IPv4.isAddress($0.ip) }
+        let ready = endpoints.filter { $0.ready && IPv4Address($0.ip) != nil }
         for port in service.ports { add(port, of: service, endpoints: ready, to: &out) }
         return out
     }
@@ -114,8 +116,8 @@ public struct NFTablesGenerator: Sendable {
         let portName = ServiceChecks.servicePortName(service, port)
         let proto = port.protocol
         let base = "\(service.namespace)/\(service.name)/\(proto.iptablesName)/\(port.name)"
-        let clusterIP = IPv4.value(service.clusterIP ?? "") ?? 0
-        let external = (ServiceChecks.unique(service.externalIPs) + ServiceChecks.unique(service.loadBalancerIngressIPs)).compactMap(IPv4.value)
+        let clusterIP = service.clusterIP.flatMap { IPv4Address($0)?.value } ?? 0
+        let external = (ServiceChecks.unique(service.externalIPs) + ServiceChecks.unique(service.loadBalancerIngressIPs)).compactMap { IPv4Address($0)?.value }
         let targets = ServiceChecks.backends(endpoints, portName: port.name)
 
         func element(_ map: String, _ address: UInt32?, _ port: Int, _ chain: String) -> NFTElement {
@@ -167,21 +169,18 @@ public struct NFTablesGenerator: Sendable {
             var rules = [
                 // Hairpin: a pod reaching itself through the VIP must be masqueraded, or its
                 // reply would skip the DNAT reversal.
-                NFTRule(.source(address: IPv4.value(target.ip) ?? 0, prefix: 32, negated: false), .jump(Self.markForMasquerade)),
+                NFTRule(.source(address: IPv4Address(target.ip)?.value ?? 0, prefix: 32, negated: false), .jump(Self.markForMasquerade)),
             ]
             if timeout != nil { rules.append(NFTRule(.updateSourceInSet(name.affinity))) }
             let targetPort = Int(target.endpoint.split(separator: ":").last ?? "") ?? 0
-            rules.append(NFTRule(.l4proto(proto), .dnat(address: IPv4.value(target.ip) ?? 0, port: targetPort)))
+            rules.append(NFTRule(.l4proto(proto), .dnat(address: IPv4Address(target.ip)?.value ?? 0, port: targetPort)))
             out.chains.append(NFTChain(name: name.chain, rules: rules))
         }
         out.chains.insert(NFTChain(name: svcChain, rules: svcRules), at: out.chains.count - n)
     }
 
     static func parseCIDR(_ text: String) -> (UInt32, Int)? {
-        guard IPv4.isCIDR(text) else { return nil }
-        let parts = text.split(separator: "/")
-        guard let address = IPv4.value(String(parts[0])), let bits = Int(parts[1]) else { return nil }
-        return (address, bits)
+        IPv4Prefix(text).map { ($0.address.value, $0.length) }
     }
 }
 

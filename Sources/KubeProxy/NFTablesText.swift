@@ -1,3 +1,5 @@
+import NetAddress
+
 /// The ruleset in `nft` syntax, close to what `nft list ruleset` prints for the proxy's tables:
 /// for golden tests, logs and reading what the proxy installs.
 extension NFTablesRuleset {
@@ -50,7 +52,7 @@ extension NFTSet.Key {
 extension NFTElement.Key {
     var nftText: String {
         switch self {
-        case .addressProtocolPort(let address, let proto, let port): return "\(dottedQuad(address)) . \(proto.iptablesName) . \(port)"
+        case .addressProtocolPort(let address, let proto, let port): return "\(IPv4Address(address)) . \(proto.iptablesName) . \(port)"
         case .protocolPort(let proto, let port): return "\(proto.iptablesName) . \(port)"
         }
     }
@@ -80,7 +82,7 @@ extension NFTStatement {
         case .goto(let chain): return "goto \(chain)"
         case .return: return "return"
         case .reject: return "reject"
-        case .dnat(let address, let port): return "dnat to \(dottedQuad(address)):\(port)"
+        case .dnat(let address, let port): return "dnat to \(IPv4Address(address)):\(port)"
         case .masquerade(let randomFully): return randomFully ? "masquerade fully-random" : "masquerade"
         }
     }
@@ -89,9 +91,6 @@ extension NFTStatement {
 private func hex(_ value: UInt32) -> String { String(value, radix: 16) }
 
 private func prefixText(_ address: UInt32, _ prefix: Int) -> String {
-    prefix == 32 ? dottedQuad(address) : "\(dottedQuad(address))/\(prefix)"
+    prefix == 32 ? IPv4Address(address).description : "\(IPv4Address(address))/\(prefix)"
 }
 
-func dottedQuad(_ address: UInt32) -> String {
-    "\(address >> 24).\((address >> 16) & 255).\((address >> 8) & 255).\(address & 255)"
-}

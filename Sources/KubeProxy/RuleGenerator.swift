@@ -1,4 +1,5 @@
 import Foundation
+import NetAddress
 
 /// Turns Services and their endpoints into kube-proxy's iptables layout (KUBE-SERVICES,
 /// KUBE-SVC-*, KUBE-SEP-*, KUBE-EXT-*, KUBE-NODEPORTS, KUBE-MARK-MASQ, KUBE-POSTROUTING and the
@@ -47,7 +48,7 @@ public struct RuleGenerator: Sendable {
     }
 
     private var validClusterCIDR: String? {
-        guard let cidr = options.clusterCIDR, IPv4.isCIDR(cidr) else { return nil }
+        guard let cidr = options.clusterCIDR, IPv4Prefix(cidr) != nil else { return nil }
         return cidr
     }
 }
@@ -89,7 +90,7 @@ private struct Builder {
     mutating func add(_ service: ServiceInfo, endpoints: [EndpointInfo]) {
         let name = service.serviceName
         guard let problem = ServiceChecks.problem(in: service) else {
-            let ready = endpoints.filter { $0.ready && IPv4.isAddress($0.ip) }
+            let ready = endpoints.filter { $0.ready && IPv4Address($0.ip) != nil }
             for port in service.ports { add(port, of: service, endpoints: ready) }
             return
         }

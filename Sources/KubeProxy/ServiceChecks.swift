@@ -1,13 +1,15 @@
+import NetAddress
+
 /// Checks and selections both proxy backends (iptables and nftables) apply to a Service
 /// before generating its rules.
 enum ServiceChecks {
     /// The first invalid field of `service`; nil when it is valid.
     static func problem(in service: ServiceInfo) -> String? {
-        if let ip = service.clusterIP, !IPv4.isAddress(ip) { return "spec.clusterIP \"\(ip)\" is not an IPv4 address" }
-        for ip in service.externalIPs where !IPv4.isAddress(ip) {
+        if let ip = service.clusterIP, IPv4Address(ip) == nil { return "spec.clusterIP \"\(ip)\" is not an IPv4 address" }
+        for ip in service.externalIPs where IPv4Address(ip) == nil {
             return "spec.externalIPs \"\(ip)\" is not an IPv4 address"
         }
-        for ip in service.loadBalancerIngressIPs where !IPv4.isAddress(ip) {
+        for ip in service.loadBalancerIngressIPs where IPv4Address(ip) == nil {
             return "status.loadBalancer.ingress ip \"\(ip)\" is not an IPv4 address"
         }
         var names = Set<String>()
@@ -32,7 +34,7 @@ enum ServiceChecks {
             guard let port = ep.ports[portName], (1...65535).contains(port) else { continue }
             let endpoint = "\(ep.ip):\(port)"
             if seen.insert(endpoint).inserted {
-                result.append(((IPv4.value(ep.ip) ?? 0, port), ep.ip, endpoint))
+                result.append(((IPv4Address(ep.ip)?.value ?? 0, port), ep.ip, endpoint))
             }
         }
         return result.sorted { $0.key < $1.key }.map { ($0.ip, $0.endpoint) }

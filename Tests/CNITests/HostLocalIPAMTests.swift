@@ -1,4 +1,5 @@
 import Foundation
+import NetAddress
 import Testing
 
 @testable import CNI

@@ -1,5 +1,6 @@
 import CNI
 import Foundation
+import NetAddress
 import Testing
 
 /// swiftlet-bridge run as a CNI runtime runs it: exec, CNI_* env, config on stdin.

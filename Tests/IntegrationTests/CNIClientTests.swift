@@ -1,6 +1,7 @@
 import CNI
 import Foundation
 import Logging
+import NetAddress
 import Testing
 
 /// The Swift CNI library running real plugin chains: Debian's reference plugins

@@ -53,4 +53,31 @@ import Testing
             "Service default/two: spec.clusterIP: Invalid value: \"10.96.0.2\": provided IP is already allocated",
         ])
     }
+
+    @Test func theServiceCIDRIsAnIPv4NetworkOf8To30Bits() throws {
+        for bad in ["10.96.0.0/7", "10.96.0.0/31", "10.96.0.0", "10.96.0/16", "10.96.0.0/016", "010.96.0.0/16", "10.96.0.0//16"] {
+            #expect(throws: AllocationError(description: "invalid service CIDR \(bad)")) { try ServiceAllocator(serviceCIDR: bad) }
+        }
+        // Host bits are cleared, as before.
+        #expect(try ServiceAllocator(serviceCIDR: "10.96.7.9/16").serviceCIDR.description == "10.96.0.0/16")
+    }
+
+    @Test func aSmallRangeSkipsTheFirstHostAndFills() throws {
+        let small = try ServiceAllocator(serviceCIDR: "10.96.0.4/30")
+        let (_, services, errors) = small.allocate([service("a"), service("b")], previous: ServiceAllocations(), now: t0)
+        #expect(services.map(\.spec.clusterIP) == ["10.96.0.6"])
+        #expect(errors == ["Service default/b: spec.clusterIP: failed to allocate an IP: the range 10.96.0.4/30 is full"])
+    }
+
+    @Test func aRequestedAddressWithALeadingZeroIsNotInTheRange() {
+        let (_, services, errors) = allocator.allocate([service("z", clusterIP: "10.96.0.020")], previous: ServiceAllocations(), now: t0)
+        #expect(services.isEmpty)
+        #expect(errors == ["Service default/z: spec.clusterIP: Invalid value: \"10.96.0.020\": provided IP is not in the valid range 10.96.0.0/16"])
+    }
+
+    @Test func theNodeAddressIsThePodNetworksFirstHost() {
+        #expect(AgentRunner.gatewayIP(of: "10.244.0.0/24") == "10.244.0.1")
+        #expect(AgentRunner.gatewayIP(of: "10.245.8.0/21") == "10.245.8.1")
+        #expect(AgentRunner.gatewayIP(of: "not a cidr") == nil)
+    }
 }

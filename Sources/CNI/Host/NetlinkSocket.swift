@@ -1,4 +1,5 @@
 import CRuntimeShim
+import NetAddress
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import NetAddress
+
 /// The `ipam` section of a network config for `"type": "host-local"`, as the reference
 /// host-local reads it: `ranges` (or the older top-level `subnet`...), `routes`, `dataDir`.
 public struct HostLocalConfig: Equatable, Sendable {

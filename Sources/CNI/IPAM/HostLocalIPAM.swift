@@ -1,3 +1,5 @@
+import NetAddress
+
 /// host-local IPAM served in-process: allocates one address per range set for an
 /// attachment, releases them on DEL, and checks them on CHECK.
 public struct HostLocalIPAM {

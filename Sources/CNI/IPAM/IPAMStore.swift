@@ -1,3 +1,5 @@
+import NetAddress
+
 /// Where host-local keeps its reservations: the seam between the allocation rule and disk.
 public protocol IPAMStore {
     /// Runs `body` holding the store's lock, so concurrent plugins see each other's writes.

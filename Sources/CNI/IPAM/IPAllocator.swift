@@ -1,3 +1,5 @@
+import NetAddress
+
 /// The host-local allocation rule for one range set, free of I/O: walk the set's
 /// addresses round-robin starting after the last one reserved, skipping gateways and
 /// taken addresses, as the reference host-local does.

@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Logging
+import NetAddress
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import NetAddress
+
 /// The masquerade rules of `ipMasq`, as iptables-restore input (pure): one chain per
 /// network holding "don't masquerade inside the subnet, masquerade the rest but
 /// multicast", and one jump from nat POSTROUTING per pod address.

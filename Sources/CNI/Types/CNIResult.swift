@@ -1,3 +1,5 @@
+import NetAddress
+
 /// The result of an ADD (and the prevResult of CHECK and DEL), in the CNI 1.0 layout.
 /// Parses the 0.3.x/0.4.0 layout too (the same shape plus `version` on each IP).
 public struct CNIResult: Equatable, Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import KubeAPI
 import Logging
 import Images
+import NetAddress
 import Runtime
 
 /// Wires the node from its configuration (`swiftlet run`, `swiftlet reset`): the CNI
@@ -97,8 +98,6 @@ extension AgentRunner {
 
     /// The node's address as pods see it: the bridge gateway, the pod CIDR's first address.
     static func gatewayIP(of cidr: String) -> String? {
-        let parts = cidr.split(separator: "/").first?.split(separator: ".").compactMap { UInt32($0) } ?? []
-        guard parts.count == 4 else { return nil }
-        return "\(parts[0]).\(parts[1]).\(parts[2]).\(parts[3] + 1)"
+        IPv4Prefix(cidr).map { $0.hosts.lowerBound.description }
     }
 }

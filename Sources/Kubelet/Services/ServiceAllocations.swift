@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import NetAddress
 
 /// The ClusterIPs and NodePorts given to Services, kept under `--root` so a Service keeps
 /// its addresses across agent restarts (the API server's allocators, on one node).
@@ -30,16 +31,17 @@ public struct AllocationError: Error, CustomStringConvertible, Equatable {
 /// `spec.clusterIP` or `nodePort` is honoured unless taken; otherwise the next free one.
 /// Pure: the caller persists the allocations.
 public struct ServiceAllocator: Sendable {
-    public let serviceCIDR: IPv4Range
+    /// The service network, host bits cleared.
+    public let serviceCIDR: IPv4Prefix
     /// Addresses never handed out automatically (the cluster DNS address, the network's
     /// first address).
     public let reserved: Set<String>
 
     public init(serviceCIDR: String, reserved: Set<String> = []) throws {
-        guard let range = IPv4Range(cidr: serviceCIDR) else {
+        guard let prefix = IPv4Prefix(serviceCIDR), (8...30).contains(prefix.length) else {
             throw AllocationError(description: "invalid service CIDR \(serviceCIDR)")
         }
-        self.serviceCIDR = range
+        self.serviceCIDR = prefix.masked
         self.reserved = reserved
     }
 
@@ -67,7 +69,7 @@ public struct ServiceAllocator: Sendable {
                                                  creationTimestamp: previous.services[name]?.creationTimestamp ?? now)
             if !headless {
                 if let requested = requestedIP(service) {
-                    guard serviceCIDR.contains(requested) else {
+                    guard inRange(requested) else {
                         errors.append("Service \(name): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is not in the valid range \(serviceCIDR)")
                         continue
                     }
@@ -76,10 +78,10 @@ public struct ServiceAllocator: Sendable {
                         continue
                     }
                     entry.clusterIP = requested
-                } else if let kept = previous.services[name]?.clusterIP, !usedIPs.contains(kept), serviceCIDR.contains(kept) {
+                } else if let kept = previous.services[name]?.clusterIP, !usedIPs.contains(kept), inRange(kept) {
                     entry.clusterIP = kept
                 } else {
-                    guard let free = serviceCIDR.hosts.first(where: { !usedIPs.contains($0) && !reserved.contains($0) && !previous.isHeld($0, except: name) }) else {
+                    guard let free = automaticAddresses.first(where: { !usedIPs.contains($0) && !reserved.contains($0) && !previous.isHeld($0, except: name) }) else {
                         errors.append("Service \(name): spec.clusterIP: failed to allocate an IP: the range \(serviceCIDR) is full")
                         continue
                     }
@@ -120,6 +122,14 @@ public struct ServiceAllocator: Sendable {
         return (result, out, errors)
     }
 
+    func inRange(_ ip: String) -> Bool { IPv4Address(ip).map(serviceCIDR.contains) ?? false }
+
+    /// The addresses handed out automatically: the network's hosts but the first (kept, as
+    /// the API server keeps it for the `kubernetes` Service).
+    var automaticAddresses: LazyMapSequence<Slice<ClosedRange<IPv4Address>>, String> {
+        serviceCIDR.hosts.dropFirst().lazy.map(\.description)
+    }
+
     func requestedIP(_ service: Service) -> String? {
         guard let ip = service.spec.clusterIP, !ip.isEmpty, ip != "None" else { return nil }
         return ip
@@ -135,42 +145,5 @@ extension ServiceAllocations {
 
     func isPortHeld(_ port: Int, except name: String) -> Bool {
         services.contains { $0.key != name && $0.value.nodePorts.values.contains(port) }
-    }
-}
-
-/// An IPv4 network, for service address allocation.
-public struct IPv4Range: Sendable, Equatable, CustomStringConvertible {
-    public let base: UInt32
-    public let length: Int
-
-    public init?(cidr: String) {
-        let parts = cidr.split(separator: "/")
-        guard parts.count == 2, let length = Int(parts[1]), (8...30).contains(length), let base = Self.parse(String(parts[0])) else { return nil }
-        self.length = length
-        self.base = base & (UInt32.max << (32 - length))
-    }
-
-    public var description: String { "\(Self.format(base))/\(length)" }
-
-    public func contains(_ ip: String) -> Bool {
-        guard let value = Self.parse(ip) else { return false }
-        return value & (UInt32.max << (32 - length)) == base
-    }
-
-    /// Usable addresses, skipping the network address and the first host (kept, as the
-    /// API server keeps it for the `kubernetes` Service).
-    public var hosts: LazyMapSequence<ClosedRange<UInt32>, String> {
-        let count = UInt32(1) << (32 - length)
-        return ((base + 2)...(base + count - 2)).lazy.map(Self.format)
-    }
-
-    static func parse(_ text: String) -> UInt32? {
-        let octets = text.split(separator: ".").compactMap { UInt32($0) }
-        guard octets.count == 4, octets.allSatisfy({ $0 < 256 }) else { return nil }
-        return octets.reduce(0) { $0 << 8 | $1 }
-    }
-
-    static func format(_ value: UInt32) -> String {
-        "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
     }
 }
