@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "Kubelet", "KubeAPI", "KubeProxy", "Runtime", "Images",
+                "Kubelet", "KubeAPI", "KubeProxy", "Runtime", "Images", "NetAddress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,6 +3,7 @@ import Foundation
 import KubeProxy
 import Kubelet
 import Logging
+import NetAddress
 
 /// `swiftlet run`: the node agent.
 struct RunCommand: ParsableCommand {
@@ -27,7 +28,13 @@ struct RunCommand: ParsableCommand {
         guard !cgroupParent.split(separator: "/").contains("process_api") else {
             throw ValidationError("--cgroup-parent must not be under process_api")
         }
-        guard podCidr.split(separator: "/").count == 2 else { throw ValidationError("--pod-cidr must be a CIDR: \(podCidr)") }
+        guard let pods = IPv4Prefix(podCidr), pods.length <= 30 else {
+            throw ValidationError("--pod-cidr must be an IPv4 CIDR of /30 or larger: \(podCidr)")
+        }
+        guard IPv4Prefix(serviceCidr) != nil else { throw ValidationError("--service-cidr must be an IPv4 CIDR: \(serviceCidr)") }
+        guard clusterDns == "none" || IPv4Address(clusterDns) != nil else {
+            throw ValidationError("--cluster-dns must be an IPv4 address or \"none\": \(clusterDns)")
+        }
         guard ProxyMode(rawValue: proxyMode) != nil else { throw ValidationError("--proxy-mode must be iptables or nftables: \(proxyMode)") }
     }
 

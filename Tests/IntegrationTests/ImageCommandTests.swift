@@ -3,20 +3,7 @@ import Testing
 
 /// `swiftlet images …` as a user runs it.
 @Suite(.enabled(if: isRoot)) struct ImageCommandTests {
-    private func swiftlet(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: builtBinary("swiftlet"))
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { return (-1, "", "\(error)") }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
+    private func swiftlet(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) { runSwiftlet(arguments) }
 
     @Test func importListRemovePrune() throws {
         let root = ImageFixtures.temporaryDirectory("cli")

@@ -6,16 +6,8 @@ import Testing
 /// namespace scripts/test.sh makes), through `swiftlet images pull` and `ImagePuller`.
 @Suite(.enabled(if: isRoot)) struct RegistryPullTests {
     private func swiftlet(_ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: builtBinary("swiftlet"))
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self))
+        let run = runSwiftlet(arguments)
+        return (run.status, run.stdout + run.stderr)
     }
 
     @Test func pullByTagThenByDigestWithTheCLI() throws {

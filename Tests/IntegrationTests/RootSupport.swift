@@ -15,6 +15,29 @@ func builtBinary(_ name: String) -> String {
     return root.appendingPathComponent(".build/debug/\(name)").path
 }
 
+/// Runs the built `swiftlet` with `arguments` to its end: its exit status and what it wrote.
+func runSwiftlet(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtBinary("swiftlet"))
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    do { try process.run() } catch { return (-1, "", "\(error)") }
+    // Both pipes drain at once, so a chatty command never blocks on a full one.
+    var stderr = Data()
+    let drained = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        stderr = err.fileHandleForReading.readDataToEndOfFile()
+        drained.signal()
+    }
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
 /// The package root, for scripts and fixtures.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
