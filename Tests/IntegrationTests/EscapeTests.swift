@@ -90,23 +90,11 @@ final class EscapeNode: @unchecked Sendable {
         }
     }
 
+    /// A pod running `sh -c command` in container `c`, with /tools mounted read-only.
     static func pod(_ name: String, tools: String, command: String, security: String = "") -> String {
-        """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: \(name)}
-        spec:
-          terminationGracePeriodSeconds: 1
-          containers:
-          - name: c
-            image: busybox
-            imagePullPolicy: Never
-            command: ["sh", "-c", "\(command)"]
-            \(security)
-            volumeMounts: [{name: tools, mountPath: /tools, readOnly: true}]
-          volumes:
-          - {name: tools, hostPath: {path: \(tools), type: Directory}}
-        """
+        TestManifests.pod(name, labels: [:], containers: TestManifests.container(
+            command: ["sh", "-c", command], security, "volumeMounts: [{name: tools, mountPath: /tools, readOnly: true}]"),
+            volumes: "- {name: tools, hostPath: {path: \(tools), type: Directory}}")
     }
 
     /// `sh -c command` in `pod`: (exit status, output).

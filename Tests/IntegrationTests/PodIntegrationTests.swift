@@ -6,42 +6,15 @@ import Testing
 /// Issue #4: real pods from manifests through `swiftlet run`, as a user sees them.
 @Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
 struct PodIntegrationTests {
-    static func pod(_ name: String, restartPolicy: String = "Always", grace: Int = 1, _ containers: String, volumes: String = "") -> String {
-        """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: \(name)
-          labels: {app: \(name)}
-        spec:
-          restartPolicy: \(restartPolicy)
-          terminationGracePeriodSeconds: \(grace)
-          containers:
-        \(containers)
-        \(volumes)
-        """
-    }
-
     @Test func twoContainersShareNetworkIPCAndAnEmptyDir() throws {
         let node = try AgentHarness("shared")
         defer { node.shutDown() }
         try node.start()
-        try node.write("web.yaml", Self.pod("web", """
-              - name: a
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "shmtool create 4242 from-a && echo from-a > /data/a.txt && exec httpd -f -p 8080 -h /www"]
-                volumeMounts: [{name: data, mountPath: /data}]
-              - name: b
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "sleep 1000000"]
-                volumeMounts: [{name: data, mountPath: /shared}]
-            """, volumes: """
-              volumes:
-              - name: data
-                emptyDir: {}
-            """))
+        try node.write("web.yaml", TestManifests.pod("web", containers:
+            TestManifests.container("a", command: ["sh", "-c", "shmtool create 4242 from-a && echo from-a > /data/a.txt && exec httpd -f -p 8080 -h /www"],
+                                    "volumeMounts: [{name: data, mountPath: /data}]"),
+            TestManifests.container("b", command: ["sh", "-c", "sleep 1000000"], "volumeMounts: [{name: data, mountPath: /shared}]"),
+            volumes: "- {name: data, emptyDir: {}}"))
         #expect(node.wait { node.running("web") }, "pod never ran:\n\(node.agentLog)")
         let ip = try #require(node.pod("web")?.status?.podIP)
         #expect(node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true)
@@ -62,23 +35,9 @@ struct PodIntegrationTests {
         let node = try AgentHarness("sharepid")
         defer { node.shutDown() }
         try node.start()
-        try node.write("pid.yaml", """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: pids}
-            spec:
-              shareProcessNamespace: true
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: a
-                image: busybox
-                imagePullPolicy: Never
-                command: ["httpd", "-f", "-p", "8080"]
-              - name: b
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sleep", "1000000"]
-            """)
+        try node.write("pid.yaml", TestManifests.pod("pids", labels: [:], spec: "shareProcessNamespace: true", containers:
+            TestManifests.container("a", command: ["httpd", "-f", "-p", "8080"]),
+            TestManifests.container("b", command: TestManifests.sleepForever)))
         #expect(node.wait { node.running("pids") }, "\(node.agentLog)")
         let ps = node.cli(["exec", "pids", "-c", "b", "--", "ps", "-o", "pid,args"])
         #expect(ps.output.contains("httpd -f -p 8080") && ps.output.contains("sleep 1000000"), "\(ps.output)")
@@ -142,17 +101,9 @@ struct PodIntegrationTests {
         defer { node.shutDown() }
         let host = node.base + "/host/made/here"
         try node.start()
-        try node.write("hp.yaml", Self.pod("hp", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "echo written > /mnt/file && sleep 1000000"]
-                volumeMounts: [{name: h, mountPath: /mnt}]
-            """, volumes: """
-              volumes:
-              - name: h
-                hostPath: {path: \(host), type: DirectoryOrCreate}
-            """))
+        try node.write("hp.yaml", TestManifests.pod("hp", containers:
+            TestManifests.container(command: ["sh", "-c", "echo written > /mnt/file && sleep 1000000"], "volumeMounts: [{name: h, mountPath: /mnt}]"),
+            volumes: "- {name: h, hostPath: {path: \(host), type: DirectoryOrCreate}}"))
         #expect(node.wait { (try? String(contentsOfFile: host + "/file", encoding: .utf8)) == "written\n" }, "\(node.agentLog)")
     }
 
@@ -160,12 +111,7 @@ struct PodIntegrationTests {
         let node = try AgentHarness("crash")
         defer { node.shutDown() }
         try node.start()
-        try node.write("crash.yaml", Self.pod("crash", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "echo dying; exit 3"]
-            """))
+        try node.write("crash.yaml", TestManifests.pod("crash", containers: TestManifests.container(command: ["sh", "-c", "echo dying; exit 3"])))
         #expect(node.wait(20) { node.status("crash", "c")?.state?.waiting?.reason == "CrashLoopBackOff" }, "\(node.agentLog)")
         let status = try #require(node.status("crash", "c"))
         #expect(status.lastState?.terminated?.exitCode == 3)
@@ -184,24 +130,9 @@ struct PodIntegrationTests {
         let node = try AgentHarness("policies")
         defer { node.shutDown() }
         try node.start()
-        try node.write("ok.yaml", Self.pod("done", restartPolicy: "OnFailure", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["true"]
-            """))
-        try node.write("never.yaml", Self.pod("never", restartPolicy: "Never", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "exit 2"]
-            """))
-        try node.write("again.yaml", Self.pod("again", restartPolicy: "OnFailure", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "exit 1"]
-            """))
+        try node.write("ok.yaml", TestManifests.pod("done", restartPolicy: "OnFailure", containers: TestManifests.container(command: ["true"])))
+        try node.write("never.yaml", TestManifests.pod("never", restartPolicy: "Never", containers: TestManifests.container(command: ["sh", "-c", "exit 2"])))
+        try node.write("again.yaml", TestManifests.pod("again", restartPolicy: "OnFailure", containers: TestManifests.container(command: ["sh", "-c", "exit 1"])))
         #expect(node.wait { node.pod("done")?.status?.phase == .succeeded }, "\(node.agentLog)")
         #expect(node.status("done", "c")?.state?.terminated?.reason == "Completed")
         #expect(node.wait { node.pod("never")?.status?.phase == .failed })
@@ -216,23 +147,15 @@ struct PodIntegrationTests {
         let node = try AgentHarness("probes")
         defer { node.shutDown() }
         try node.start()
-        try node.write("probes.yaml", Self.pod("probes", """
-              - name: live
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 1000000"]
+        try node.write("probes.yaml", TestManifests.pod("probes", containers:
+            TestManifests.container("live", command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 1000000"], """
                 livenessProbe:
                   exec: {command: ["cat", "/tmp/healthy"]}
                   periodSeconds: 1
                   failureThreshold: 1
-              - name: ready
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "sleep 3; mkdir -p /www && echo up > /www/index.html && exec httpd -f -p 8081 -h /www"]
-                readinessProbe:
-                  httpGet: {path: /, port: 8081}
-                  periodSeconds: 1
-            """))
+                """),
+            TestManifests.container("ready", command: ["sh", "-c", "sleep 3; mkdir -p /www && echo up > /www/index.html && exec httpd -f -p 8081 -h /www"],
+                                    TestManifests.httpReadiness(port: "8081"))))
         #expect(node.wait { node.status("probes", "ready")?.state?.running != nil }, "\(node.agentLog)")
         #expect(node.status("probes", "ready")?.ready == false)
         #expect(node.pod("probes")?.status?.conditions?.first { $0.type == "Ready" }?.status == .false)
@@ -268,14 +191,8 @@ struct PodIntegrationTests {
         let node = try AgentHarness("oom")
         defer { node.shutDown() }
         try node.start()
-        try node.write("oom.yaml", Self.pod("oom", restartPolicy: "Never", """
-              - name: hog
-                image: busybox
-                imagePullPolicy: Never
-                command: ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]
-                resources:
-                  limits: {memory: 32Mi}
-            """))
+        try node.write("oom.yaml", TestManifests.pod("oom", restartPolicy: "Never", containers:
+            TestManifests.container("hog", command: ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"], TestManifests.memoryLimit("32Mi"))))
         #expect(node.wait { node.status("oom", "hog")?.state?.terminated != nil }, "\(node.agentLog)")
         #expect(node.status("oom", "hog")?.state?.terminated?.reason == "OOMKilled")
         #expect(node.status("oom", "hog")?.state?.terminated?.exitCode == 137)
@@ -285,12 +202,8 @@ struct PodIntegrationTests {
         let node = try AgentHarness("grace")
         defer { node.shutDown() }
         try node.start()
-        try node.write("stubborn.yaml", Self.pod("stubborn", grace: 2, """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "trap 'echo got TERM' TERM; while true; do sleep 0.2; done"]
-            """))
+        try node.write("stubborn.yaml", TestManifests.pod("stubborn", grace: 2, containers:
+            TestManifests.container(command: ["sh", "-c", "trap 'echo got TERM' TERM; while true; do sleep 0.2; done"])))
         #expect(node.wait { node.running("stubborn") }, "\(node.agentLog)")
         let uid = try #require(node.pod("stubborn")?.metadata.uid)
         let started = Date()
@@ -304,17 +217,9 @@ struct PodIntegrationTests {
         let node = try AgentHarness("remove")
         defer { node.shutDown() }
         try node.start()
-        try node.write("gone.yaml", Self.pod("gone", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sleep", "1000000"]
-                resources: {limits: {memory: 64Mi}}
-            """, volumes: """
-              volumes:
-              - name: m
-                emptyDir: {medium: Memory, sizeLimit: 1Mi}
-            """))
+        try node.write("gone.yaml", TestManifests.pod("gone", containers:
+            TestManifests.container(command: TestManifests.sleepForever, TestManifests.memoryLimit("64Mi")),
+            volumes: "- {name: m, emptyDir: {medium: Memory, sizeLimit: 1Mi}}"))
         #expect(node.wait { node.running("gone") }, "\(node.agentLog)")
         let ip = try #require(node.pod("gone")?.status?.podIP)
         let uid = try #require(node.pod("gone")?.metadata.uid)
@@ -341,12 +246,7 @@ struct PodIntegrationTests {
                 image: busybox
                 resources: {limits: {memory: lots}}
             """)
-        try node.write("good.yaml", Self.pod("good", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sleep", "1000000"]
-            """))
+        try node.write("good.yaml", TestManifests.sleeperPod("good"))
         try node.start()
         #expect(node.wait { node.running("good") }, "\(node.agentLog)")
         #expect(node.agentLog.contains("bad.yaml"))
@@ -358,12 +258,7 @@ struct PodIntegrationTests {
         let node = try AgentHarness("adopt")
         defer { node.shutDown() }
         try node.start()
-        try node.write("keep.yaml", Self.pod("keep", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sleep", "1000000"]
-            """))
+        try node.write("keep.yaml", TestManifests.sleeperPod("keep"))
         #expect(node.wait { node.running("keep") }, "\(node.agentLog)")
         let before = try #require(node.status("keep", "c"))
         let ip = node.pod("keep")?.status?.podIP

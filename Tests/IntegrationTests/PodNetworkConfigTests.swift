@@ -20,7 +20,7 @@ struct PodNetworkConfigTests {
         let node = try AgentHarness("cniconf")
         defer { node.shutDown() }
         try node.start()
-        try node.write("first.yaml", ReliabilityFaultTests.sleeper("first"))
+        try node.write("first.yaml", TestManifests.sleeperPod("first"))
         #expect(node.wait(60) { node.running("first") }, "\(node.agentLog)")
         let prefix = { (subnet: String) in String(subnet.dropLast("0/24".count)) }
         #expect(node.pod("first")?.status?.podIP?.hasPrefix(prefix(node.subnet)) == true)
@@ -30,7 +30,7 @@ struct PodNetworkConfigTests {
         let added = "10.\(Int(octets[1])! + 30).\(octets[2]).0/24"
         let file = node.base + "/cni/05-added.conflist"
         try Self.network("added", bridge: node.bridge + "a", subnet: added, dataDir: node.base + "/ipam").write(toFile: file, atomically: true, encoding: .utf8)
-        try node.write("second.yaml", ReliabilityFaultTests.sleeper("second"))
+        try node.write("second.yaml", TestManifests.sleeperPod("second"))
         #expect(node.wait(60) { node.running("second") }, "\(node.agentLog)")
         #expect(node.pod("second")?.status?.podIP?.hasPrefix(prefix(added)) == true, "\(String(describing: node.pod("second")?.status?.podIP))")
         #expect(node.ip("-o", "link", "show", "master", node.bridge + "a").contains("veth"))
@@ -38,7 +38,7 @@ struct PodNetworkConfigTests {
         // The same file changed: the pod after is on the changed network.
         let changed = "10.\(Int(octets[1])! + 40).\(octets[2]).0/24"
         try Self.network("added", bridge: node.bridge + "c", subnet: changed, dataDir: node.base + "/ipam").write(toFile: file, atomically: true, encoding: .utf8)
-        try node.write("third.yaml", ReliabilityFaultTests.sleeper("third"))
+        try node.write("third.yaml", TestManifests.sleeperPod("third"))
         #expect(node.wait(60) { node.running("third") }, "\(node.agentLog)")
         #expect(node.pod("third")?.status?.podIP?.hasPrefix(prefix(changed)) == true, "\(String(describing: node.pod("third")?.status?.podIP))")
 

@@ -12,16 +12,10 @@ import Testing
         let node = try AgentHarness("registry", ownNetwork: false)
         defer { node.shutDown() }
         try node.start()
-        try node.write("web.yaml", PodIntegrationTests.pod("web", """
-              - name: httpd
-                image: 127.0.0.1:5000/apps/busybox:1.0
-                command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-            """))
-        try node.write("missing.yaml", PodIntegrationTests.pod("missing", """
-              - name: c
-                image: 127.0.0.1:5000/apps/busybox:missing
-                command: ["true"]
-            """))
+        try node.write("web.yaml", TestManifests.pod("web", containers: TestManifests.container(
+            "httpd", image: "127.0.0.1:5000/apps/busybox:1.0", pullPolicy: nil, command: TestManifests.serveImagePage)))
+        try node.write("missing.yaml", TestManifests.pod("missing", containers: TestManifests.container(
+            image: "127.0.0.1:5000/apps/busybox:missing", pullPolicy: nil, command: ["true"])))
         #expect(node.wait(60) { node.running("web") }, "\(node.agentLog)")
         if let ip = node.pod("web")?.status?.podIP {
             #expect(node.wait { node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true }, "\(node.agentLog)")
@@ -48,11 +42,8 @@ import Testing
         node.extraArguments = ["--registry-config", config, "--registry-ca", registry.caFile]
         try node.start()
         let image = "\(registry.authority)/private/busybox:1"
-        try node.write("private.yaml", PodIntegrationTests.pod("private", """
-              - name: httpd
-                image: \(image)
-                command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-            """))
+        try node.write("private.yaml", TestManifests.pod("private", containers: TestManifests.container(
+            "httpd", image: image, pullPolicy: nil, command: TestManifests.serveImagePage)))
         #expect(node.wait(60) { node.running("private") }, "\(node.agentLog)")
         if let ip = node.pod("private")?.status?.podIP {
             #expect(node.wait { node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true }, "\(node.agentLog)")

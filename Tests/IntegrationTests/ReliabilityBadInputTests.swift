@@ -16,12 +16,7 @@ struct ReliabilityBadInputTests {
         let node = try AgentHarness("badinput")
         defer { node.shutDown() }
         try node.start()
-        try node.write("good.yaml", PodIntegrationTests.pod("good", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-            """))
+        try node.write("good.yaml", TestManifests.httpdPod("good"))
         #expect(node.wait { node.running("good") }, "\(node.agentLog)")
         let ip = try #require(node.pod("good")?.status?.podIP)
         #expect(node.curl("http://\(ip):8080/")?.contains("Hello from Swiftlet") == true)
@@ -34,12 +29,7 @@ struct ReliabilityBadInputTests {
             try FileManager.default.copyItem(atPath: fixtures + "/bad/" + file, toPath: node.manifests + "/" + file)
         }
         // A second file defining the good pod again, and a file over the 10 MiB limit.
-        try node.write("zz-duplicate.yaml", PodIntegrationTests.pod("good", """
-              - name: other
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sleep", "1000000"]
-            """))
+        try node.write("zz-duplicate.yaml", TestManifests.pod("good", containers: TestManifests.container("other", command: TestManifests.sleepForever)))
         let huge = node.manifests + "/zz-huge.yaml"
         FileManager.default.createFile(atPath: huge, contents: Data(repeating: UInt8(ascii: "#"), count: ManifestDirectory.maxFileSize + 1))
 

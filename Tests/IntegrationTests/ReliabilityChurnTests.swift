@@ -11,12 +11,7 @@ struct ReliabilityChurnTests {
     /// A pod whose init leaves at once on SIGTERM (so a delete costs no grace period) and
     /// serves the image's /www on 8080 meanwhile.
     static func web(_ name: String) -> String {
-        PodIntegrationTests.pod(name, grace: 5, """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]
-            """)
+        TestManifests.pod(name, grace: 5, containers: TestManifests.container(command: ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]))
     }
 
     /// Fds the agent may open or close between two quiet moments without leaking: its

@@ -7,22 +7,13 @@ import Testing
 /// or process killed from outside, a CNI plugin failing, a full disk under `--root`.
 @Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
 struct ReliabilityFaultTests {
-    static func sleeper(_ name: String, restartPolicy: String = "Always") -> String {
-        PodIntegrationTests.pod(name, restartPolicy: restartPolicy, """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sleep", "1000000"]
-            """)
-    }
-
     @Test func agentKilledWhileCreatingAndWhileDeletingTenPodsConverges() throws {
         let node = try AgentHarness("killagent")
         defer { node.shutDown() }
         let natBaseline = Set(node.natRules())
         try node.start()
         let names = (0..<10).map { "p\($0)" }
-        for name in names { try node.write(name + ".yaml", Self.sleeper(name)) }
+        for name in names { try node.write(name + ".yaml", TestManifests.sleeperPod(name)) }
         // Mid-work: some containers exist, not all pods run yet.
         #expect(node.wait(60) { !ContainerFiles.all(root: node.root).isEmpty }, "\(node.agentLog)")
         let madeAtFirstKill = ContainerFiles.all(root: node.root).count
@@ -72,10 +63,10 @@ struct ReliabilityFaultTests {
         let natBaseline = Set(node.natRules())
         try node.start()
         func version(_ pod: Pod) -> String? { pod.spec.containers[0].env?.first { $0.name == "VERSION" }?.value }
-        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "1"], readiness: WorkloadDeploymentTests.readiness))
+        try node.write("app.yaml", TestManifests.deployment("app", replicas: 3, env: ["VERSION": "1"], TestManifests.readyAfterOneSecond))
         #expect(node.wait(60) { node.readyPods("app").count == 3 }, "never 3 ready:\n\(node.agentLog)")
         let before = Set(node.ownedPods("app").compactMap(\.metadata.uid))
-        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "2"], readiness: WorkloadDeploymentTests.readiness))
+        try node.write("app.yaml", TestManifests.deployment("app", replicas: 3, env: ["VERSION": "2"], TestManifests.readyAfterOneSecond))
         // Mid-rollout: pods of the new ReplicaSet exist beside the old ones.
         #expect(node.wait(60) {
             let versions = node.ownedPods("app").map(version)
@@ -120,8 +111,8 @@ struct ReliabilityFaultTests {
         let node = try AgentHarness("killmonitor")
         defer { node.shutDown() }
         try node.start()
-        try node.write("always.yaml", Self.sleeper("always"))
-        try node.write("never.yaml", Self.sleeper("never", restartPolicy: "Never"))
+        try node.write("always.yaml", TestManifests.sleeperPod("always"))
+        try node.write("never.yaml", TestManifests.sleeperPod("never", restartPolicy: "Never"))
         #expect(node.wait { node.running("always") && node.running("never") }, "\(node.agentLog)")
         var killed: [String: (id: String, pid: Int32)] = [:]
         for pod in ["always", "never"] {
@@ -150,9 +141,9 @@ struct ReliabilityFaultTests {
         let node = try AgentHarness("killcontainer")
         defer { node.shutDown() }
         try node.start()
-        try node.write("always.yaml", Self.sleeper("always"))
-        try node.write("onfailure.yaml", Self.sleeper("onfailure", restartPolicy: "OnFailure"))
-        try node.write("never.yaml", Self.sleeper("never", restartPolicy: "Never"))
+        try node.write("always.yaml", TestManifests.sleeperPod("always"))
+        try node.write("onfailure.yaml", TestManifests.sleeperPod("onfailure", restartPolicy: "OnFailure"))
+        try node.write("never.yaml", TestManifests.sleeperPod("never", restartPolicy: "Never"))
         let pods = ["always", "onfailure", "never"]
         #expect(node.wait { pods.allSatisfy(node.running) }, "\(node.agentLog)")
         for pod in pods {
@@ -194,7 +185,7 @@ struct ReliabilityFaultTests {
             """.write(toFile: node.base + "/cni/10-test.conflist", atomically: true, encoding: .utf8)
         node.extraArguments = ["--cni-bin-dir", bin]
         try node.start()
-        try node.write("net.yaml", Self.sleeper("net"))
+        try node.write("net.yaml", TestManifests.sleeperPod("net"))
         #expect(node.wait(30) { node.status("net", "c")?.state?.waiting?.message?.contains("the network is down") == true }, "\(node.agentLog)")
         #expect(node.cli(["describe", "pod", "net"]).output.contains("the network is down"))
         func adds() -> Int { ((try? String(contentsOfFile: node.base + "/plugin-calls", encoding: .utf8)) ?? "").components(separatedBy: "ADD").count - 1 }
@@ -223,12 +214,7 @@ struct ReliabilityFaultTests {
         let imported = CapturedRun.run(builtBinary("swiftlet"), ["images", "import", ImageFixtures.testLayout, "--name", "busybox", "--root", node.root])
         #expect(imported.status == 0, "\(imported.stderr)")
         try node.start()
-        try node.write("web.yaml", PodIntegrationTests.pod("web", """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-            """))
+        try node.write("web.yaml", TestManifests.httpdPod("web"))
         #expect(node.wait { node.running("web") }, "\(node.agentLog)")
         let ip = try #require(node.pod("web")?.status?.podIP)
         let webID = node.status("web", "c")?.containerID
@@ -237,7 +223,7 @@ struct ReliabilityFaultTests {
         var fs = statvfs()
         statvfs(node.root, &fs)
         #expect(fs.f_bavail == 0, "the tmpfs is not full")
-        try node.write("late.yaml", Self.sleeper("late"))
+        try node.write("late.yaml", TestManifests.sleeperPod("late"))
         // The new pod shows why it cannot start; the agent says so once, clearly.
         #expect(node.wait(30) {
             let text = (node.pod("late").map { "\($0.status?.containerStatuses ?? [])" } ?? "") + node.agentLog

@@ -7,62 +7,24 @@ import Testing
 @Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
 struct ServiceIntegrationTests {
     /// A pod labelled app=web serving its own name on port 80.
+    /// A pod labelled app=web serving its own name on port 80; an unready one probes a port
+    /// nothing listens on.
     static func webPod(_ name: String, ready: Bool = true) -> String {
-        """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: \(name)
-          labels: {app: web}
-        spec:
-          terminationGracePeriodSeconds: 1
-          containers:
-          - name: web
-            image: busybox
-            imagePullPolicy: Never
-            command: ["sh", "-c", "echo \(name) > /www/index.html && exec httpd -f -p 80 -h /www"]
-            ports: [{name: http, containerPort: 80}]
-            readinessProbe:
-              httpGet: {path: /, port: \(ready ? "http" : "8999")}
-              periodSeconds: 1
-        ---
-
-        """
+        TestManifests.pod(name, labels: ["app": "web"], containers: TestManifests.container(
+            "web", command: ["sh", "-c", "echo \(name) > /www/index.html && exec httpd -f -p 80 -h /www"],
+            "ports: [{name: http, containerPort: 80}]", TestManifests.httpReadiness(port: ready ? "http" : "8999")))
     }
 
-    static let client = """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client}
-        spec:
-          terminationGracePeriodSeconds: 1
-          containers:
-          - name: c
-            image: busybox
-            imagePullPolicy: Never
-            command: ["sleep", "1000000"]
-        """
+    static let client = TestManifests.sleeperPod("client", labels: [:])
 
-    static func service(_ name: String, type: String = "ClusterIP", extra: String = "", port: String = "") -> String {
-        """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: \(name)}
-        spec:
-          type: \(type)
-          selector: {app: web}
-          ports:
-          - name: http
-            port: 80
-            targetPort: http
-        \(port)
-        \(extra)
-        """
+    /// A Service over the app=web pods, port 80 to their port `http`.
+    static func service(_ name: String, type: String = "ClusterIP", nodePort: Int? = nil, sessionAffinity: String? = nil) -> String {
+        TestManifests.service(name, selector: ["app": "web"], type: type, nodePort: nodePort, sessionAffinity: sessionAffinity)
     }
 
     func startWeb(_ node: AgentHarness, pods: [String] = ["web-a", "web-b", "web-c"]) throws {
         try node.start()
-        try node.write("web.yaml", pods.map { Self.webPod($0) }.joined())
+        try node.write("web.yaml", TestManifests.documents(pods.map { Self.webPod($0) }))
         try node.write("svc.yaml", Self.service("web"))
         for pod in pods {
             #expect(node.wait(30) { node.status(pod, "web")?.ready == true }, "\(pod) not ready:\n\(node.agentLog)")
@@ -131,8 +93,8 @@ struct ServiceIntegrationTests {
         let node = try AgentHarness("svc-nodeport")
         defer { node.shutDown() }
         try startWeb(node)
-        try node.write("np.yaml", Self.service("web-np", type: "NodePort", port: "    nodePort: 30080"))
-        try node.write("sticky.yaml", Self.service("web-sticky", extra: "  sessionAffinity: ClientIP"))
+        try node.write("np.yaml", Self.service("web-np", type: "NodePort", nodePort: 30080))
+        try node.write("sticky.yaml", Self.service("web-sticky", sessionAffinity: "ClientIP"))
         #expect(node.wait(10) { clusterIP(node, "web-np") != nil && clusterIP(node, "web-sticky") != nil })
         Thread.sleep(forTimeInterval: 1.5)
         // NodePort on the node's address.
@@ -173,7 +135,7 @@ struct ServiceIntegrationTests {
         node.extraArguments = ["--proxy-mode", "nftables"]
         try startWeb(node)
         try node.write("client.yaml", Self.client)
-        try node.write("np.yaml", Self.service("web-np", type: "NodePort", port: "    nodePort: 30081"))
+        try node.write("np.yaml", Self.service("web-np", type: "NodePort", nodePort: 30081))
         #expect(node.wait { node.running("client") })
         let vip = try #require(clusterIP(node, "web"))
         #expect(node.wait(10) { endpointIPs(node, "web").ready.count == 3 && clusterIP(node, "web-np") != nil })

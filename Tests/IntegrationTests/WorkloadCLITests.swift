@@ -11,7 +11,7 @@ struct WorkloadCLITests {
         let node = try AgentHarness("wlcli")
         defer { node.shutDown() }
         try node.start()
-        try node.write("api.yaml", Workloads.deployment("api", replicas: 2))
+        try node.write("api.yaml", TestManifests.deployment("api", replicas: 2))
         #expect(node.wait(60) { node.runningPods("api").count == 2 }, "\(node.agentLog)")
         #expect(node.wait(10) { node.cli(["get", "deploy"]).output.contains("2/2") })
 

@@ -17,28 +17,15 @@ struct WorkloadConfigTests {
         """
     }
 
-    static let reader = """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: reader}
-        spec:
-          terminationGracePeriodSeconds: 1
-          containers:
-          - name: c
-            image: busybox
-            imagePullPolicy: Never
-            command: ["sh", "-c", "sleep 1000000"]
-            env:
-            - name: GREETING
-              valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
-            envFrom:
-            - prefix: CFG_
-              configMapRef: {name: settings}
-            volumeMounts: [{name: cfg, mountPath: /etc/cfg}]
-          volumes:
-          - name: cfg
-            configMap: {name: settings}
-        """
+    static let reader = TestManifests.pod("reader", labels: [:], containers: TestManifests.container(command: ["sh", "-c", "sleep 1000000"], """
+        env:
+        - name: GREETING
+          valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
+        envFrom:
+        - prefix: CFG_
+          configMapRef: {name: settings}
+        volumeMounts: [{name: cfg, mountPath: /etc/cfg}]
+        """), volumes: "- {name: cfg, configMap: {name: settings}}")
 
     @Test func configMapEnvAndVolumeFollowAnEdit() throws {
         let node = try AgentHarness("configmap")
@@ -68,7 +55,7 @@ struct WorkloadConfigTests {
         let node = try AgentHarness("secret")
         defer { node.shutDown() }
         try node.start()
-        try node.write("vault.yaml", """
+        let secret = """
             apiVersion: v1
             kind: Secret
             metadata: {name: vault}
@@ -77,25 +64,14 @@ struct WorkloadConfigTests {
               password: \(Data("s3cr3t".utf8).base64EncodedString())
             stringData:
               user: admin
-            ---
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: holder}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "sleep 1000000"]
-                env:
-                - name: USER_NAME
-                  valueFrom: {secretKeyRef: {name: vault, key: user}}
-                volumeMounts: [{name: creds, mountPath: /etc/creds, readOnly: true}]
-              volumes:
-              - name: creds
-                secret: {secretName: vault, defaultMode: 0400}
-            """)
+            """
+        let holder = TestManifests.pod("holder", labels: [:], containers: TestManifests.container(command: ["sh", "-c", "sleep 1000000"], """
+            env:
+            - name: USER_NAME
+              valueFrom: {secretKeyRef: {name: vault, key: user}}
+            volumeMounts: [{name: creds, mountPath: /etc/creds, readOnly: true}]
+            """), volumes: "- {name: creds, secret: {secretName: vault, defaultMode: 0400}}")
+        try node.write("vault.yaml", TestManifests.documents([secret, holder]))
         #expect(node.wait(30) { node.running("holder") }, "never ran:\n\(node.agentLog)")
         #expect(node.cli(["exec", "holder", "--", "cat", "/etc/creds/password"]).output == "s3cr3t")
         #expect(node.cli(["exec", "holder", "--", "stat", "-L", "-c", "%a", "/etc/creds/password"]).output == "400\n")
@@ -121,21 +97,8 @@ struct WorkloadConfigTests {
         let node = try AgentHarness("missingcm")
         defer { node.shutDown() }
         try node.start()
-        try node.write("lonely.yaml", """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: lonely}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "echo $MODE; sleep 1000000"]
-                env:
-                - name: MODE
-                  valueFrom: {configMapKeyRef: {name: absent, key: mode}}
-            """)
+        try node.write("lonely.yaml", TestManifests.pod("lonely", labels: [:], containers: TestManifests.container(
+            command: ["sh", "-c", "echo $MODE; sleep 1000000"], "env: [{name: MODE, valueFrom: {configMapKeyRef: {name: absent, key: mode}}}]")))
         #expect(node.wait(30) { node.status("lonely", "c")?.state?.waiting?.reason == "CreateContainerConfigError" }, "\(node.agentLog)")
         #expect(node.status("lonely", "c")?.state?.waiting?.message == "configmap \"absent\" not found")
         #expect(node.cli(["get", "pods"]).output.contains("CreateContainerConfigError"))
@@ -165,8 +128,8 @@ struct WorkloadConfigTests {
                 metadata: {name: settings, namespace: \(namespace)}
                 data: {team: \(namespace)}
                 ---
-                \(Workloads.deployment("web", replicas: 2, namespace: namespace, command: "echo $team; sleep 1000000",
-                    extra: "        envFrom:\n        - configMapRef: {name: settings}"))
+                \(TestManifests.deployment("web", replicas: 2, namespace: namespace, command: "echo $team; sleep 1000000",
+                                           "envFrom: [{configMapRef: {name: settings}}]"))
                 """)
         }
         for namespace in ["alpha", "beta"] {

@@ -11,7 +11,7 @@ struct WorkloadDeploymentTests {
         let node = try AgentHarness("deploy")
         defer { node.shutDown() }
         try node.start()
-        try node.write("web.yaml", Workloads.deployment("web", replicas: 3))
+        try node.write("web.yaml", TestManifests.deployment("web", replicas: 3))
         #expect(node.wait(60) { node.runningPods("web").count == 3 }, "never 3 running:\n\(node.agentLog)")
         #expect(node.wait(10) { node.cli(["get", "deployments"]).output.contains("3/3") })
         let table = node.cli(["get", "deploy"]).output
@@ -46,10 +46,10 @@ struct WorkloadDeploymentTests {
         }, "not healed after SIGKILL:\n\(node.agentLog)")
 
         // Scaling: 5, then 1.
-        try node.write("web.yaml", Workloads.deployment("web", replicas: 5))
+        try node.write("web.yaml", TestManifests.deployment("web", replicas: 5))
         #expect(node.wait(60) { node.runningPods("web").count == 5 }, "never 5:\n\(node.agentLog)")
         #expect(node.wait(10) { node.cli(["get", "deployments"]).output.contains("5/5") })
-        try node.write("web.yaml", Workloads.deployment("web", replicas: 1))
+        try node.write("web.yaml", TestManifests.deployment("web", replicas: 1))
         #expect(node.wait(60) { node.ownedPods("web").count == 1 && node.runningPods("web").count == 1 }, "never 1:\n\(node.agentLog)")
         #expect(node.wait(10) { node.cli(["get", "deployments"]).output.contains("1/1") })
         let described = node.cli(["describe", "deployment", "web"]).output
@@ -63,24 +63,17 @@ struct WorkloadDeploymentTests {
 }
 
 extension WorkloadDeploymentTests {
-    static let readiness = """
-                readinessProbe:
-                  exec: {command: ["true"]}
-                  initialDelaySeconds: 1
-                  periodSeconds: 1
-        """
-
     @Test func templateChangeRollsOutKeepingReadyPods() throws {
         let node = try AgentHarness("rollout")
         defer { node.shutDown() }
         try node.start()
-        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "1"], readiness: Self.readiness))
+        try node.write("app.yaml", TestManifests.deployment("app", replicas: 3, env: ["VERSION": "1"], TestManifests.readyAfterOneSecond))
         #expect(node.wait(60) { node.readyPods("app").count == 3 }, "never 3 ready:\n\(node.agentLog)")
         #expect(node.wait(10) { node.cli(["rollout", "status", "deployment/app", "--no-watch"]).output == "deployment \"app\" successfully rolled out\n" })
         let before = Set(node.ownedPods("app").compactMap(\.metadata.name))
 
         // maxSurge 1, maxUnavailable 0 (25% of 3, rounded as upstream): Ready never below 3.
-        try node.write("app.yaml", Workloads.deployment("app", replicas: 3, env: ["VERSION": "2"], readiness: Self.readiness))
+        try node.write("app.yaml", TestManifests.deployment("app", replicas: 3, env: ["VERSION": "2"], TestManifests.readyAfterOneSecond))
         var lowest = Int.max
         let rolled = node.wait(120) {
             lowest = min(lowest, node.readyPods("app").count)

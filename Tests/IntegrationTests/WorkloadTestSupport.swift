@@ -2,44 +2,8 @@ import Foundation
 import KubeAPI
 import Kubelet
 
-/// Manifests and observations shared by the workload tests (issue #6).
-enum Workloads {
-    /// A Deployment of busybox pods running `command`, with `env`; `extra` is YAML appended
-    /// to the container (8-space indent), `readiness` likewise, `strategy` to the spec (2).
-    static func deployment(
-        _ name: String, replicas: Int, namespace: String = "default", env: [String: String] = [:],
-        command: String = "sleep 1000000", strategy: String = "", readiness: String = "", extra: String = ""
-    ) -> String {
-        let envLines = env.sorted { $0.key < $1.key }.map { "            - {name: \($0.key), value: \"\($0.value)\"}" }
-        return """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: \(name)
-              namespace: \(namespace)
-            spec:
-              replicas: \(replicas)
-              selector:
-                matchLabels: {app: \(name)}
-            \(strategy)
-              template:
-                metadata:
-                  labels: {app: \(name)}
-                spec:
-                  terminationGracePeriodSeconds: 1
-                  containers:
-                  - name: main
-                    image: busybox
-                    imagePullPolicy: Never
-                    command: ["sh", "-c", "\(command)"]
-            \(readiness)
-                    env:
-            \(envLines.isEmpty ? "            - {name: UNUSED, value: \"0\"}" : envLines.joined(separator: "\n"))
-            \(extra)
-            """
-    }
-}
-
+/// What the workload tests (issue #6) observe of a node: the pods its controllers made, and
+/// the objects it published.
 extension AgentHarness {
     /// The pods a controller created whose names start with `prefix-`, in `namespace`.
     func ownedPods(_ prefix: String, namespace: String = "default") -> [Pod] {
