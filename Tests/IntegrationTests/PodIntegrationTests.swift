@@ -171,17 +171,14 @@ struct PodIntegrationTests {
         let node = try AgentHarness("startup")
         defer { node.shutDown() }
         try node.start()
-        try node.write("slow.yaml", Self.pod("slow", grace: 60, """
-              - name: c
-                image: busybox
-                imagePullPolicy: Never
-                command: ["sh", "-c", "trap 'echo got TERM' TERM; while true; do sleep 0.2; done"]
+        try node.write("slow.yaml", TestManifests.pod("slow", grace: 60, containers:
+            TestManifests.container(command: ["sh", "-c", "trap 'echo got TERM' TERM; while true; do sleep 0.2; done"], """
                 startupProbe:
                   exec: {command: ["cat", "/tmp/started"]}
                   periodSeconds: 1
                   failureThreshold: 2
                   terminationGracePeriodSeconds: 1
-            """))
+                """)))
         #expect(node.wait(25) { (node.status("slow", "c")?.restartCount ?? 0) >= 1 }, "\(node.agentLog)")
         let events = node.cli(["describe", "pod", "slow"]).output
         #expect(events.contains("Startup probe failed") && events.contains("Container c failed startup probe, will be restarted"), "\(events)")

@@ -113,6 +113,29 @@ struct WorkloadConfigTests {
         #expect(node.wait(10) { node.cli(["logs", "lonely"]).output == "fast\n" })
     }
 
+    /// A configMap volume that is missing holds the pod with FailedMount; once it appears the
+    /// init container runs and the app container shows PodInitializing, not the old failure.
+    @Test func aMountFailureClearsOnceTheVolumeMounts() throws {
+        let node = try AgentHarness("latecm")
+        defer { node.shutDown() }
+        try node.start()
+        try node.write("late.yaml", TestManifests.pod("late", spec: """
+            initContainers:
+            - name: init
+              image: busybox
+              imagePullPolicy: Never
+              command: ["sleep", "1000000"]
+            """, containers: TestManifests.container(command: TestManifests.sleepForever, """
+                volumeMounts: [{name: conf, mountPath: /conf}]
+                """), volumes: "- {name: conf, configMap: {name: later}}"))
+        #expect(node.wait(30) { node.status("late", "c")?.state?.waiting?.message?.contains("configmap \"later\" not found") == true },
+                "\(node.agentLog)")
+        try node.write("later.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later}\ndata: {k: v}\n")
+        #expect(node.wait(30) { node.pod("late")?.status?.initContainerStatuses?.first?.state?.running != nil }, "\(node.agentLog)")
+        let waiting = node.status("late", "c")?.state?.waiting
+        #expect(waiting?.reason == "PodInitializing" && waiting?.message == nil, "\(String(describing: waiting))")
+    }
+
     @Test func sameNamesInTwoNamespacesCoexist() throws {
         let node = try AgentHarness("namespaces")
         defer { node.shutDown() }

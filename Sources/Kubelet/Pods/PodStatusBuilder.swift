@@ -57,7 +57,9 @@ public enum PodStatusBuilder {
     public static func build(_ input: Input) -> PodStatus {
         var status = PodStatus()
         let initStatuses = input.initContainers.map { containerStatus($0) }
-        let statuses = input.containers.map { containerStatus($0) }
+        let initialized = input.initContainers.allSatisfy { $0.current?.exitCode == 0 }
+        // App containers wait for the init containers as PodInitializing, as upstream.
+        let statuses = input.containers.map { containerStatus($0, notCreated: initialized ? "ContainerCreating" : "PodInitializing") }
         status.initContainerStatuses = initStatuses.isEmpty ? nil : initStatuses
         status.containerStatuses = statuses
         status.podIP = input.podIP
@@ -67,7 +69,6 @@ public enum PodStatusBuilder {
         status.startTime = input.startTime.map { KubeTime($0) }
         status.qosClass = QOSClass.of(input.pod)
         let restartPolicy = input.pod.spec.restartPolicy ?? .always
-        let initialized = input.initContainers.allSatisfy { $0.current?.exitCode == 0 }
         status.phase = input.finished.map { $0 == .succeeded ? PodPhase.succeeded : .failed }
             ?? phase(initialized: initialized, initStatuses: initStatuses, statuses: statuses, restartPolicy: restartPolicy)
         let containersReady = !statuses.isEmpty && statuses.allSatisfy(\.ready)
@@ -133,7 +134,8 @@ public enum PodStatusBuilder {
         return .pending
     }
 
-    static func containerStatus(_ view: ContainerView) -> ContainerStatus {
+    /// A container's status; `notCreated` is its waiting reason before it first starts.
+    static func containerStatus(_ view: ContainerView, notCreated: String = "ContainerCreating") -> ContainerStatus {
         var status = ContainerStatus(name: view.name, ready: view.ready, restartCount: view.current?.attempt ?? 0, image: view.image, imageID: view.imageID)
         status.started = view.started
         if let current = view.current {
@@ -148,7 +150,7 @@ public enum PodStatusBuilder {
             status.state = currentState
             status.lastState = view.previous.map(state)
         } else {
-            status.state = ContainerState(waiting: ContainerStateWaiting(reason: "ContainerCreating", message: nil))
+            status.state = ContainerState(waiting: ContainerStateWaiting(reason: notCreated, message: nil))
         }
         if status.lastState == nil { status.lastState = ContainerState() }
         return status

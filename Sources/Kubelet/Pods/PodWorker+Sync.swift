@@ -35,6 +35,10 @@ extension PodWorker {
                 for (name, path) in try configVolumes.setUp(store: services.configs.current) { paths[name] = path }
                 volumePaths = paths
                 volumeRetryAt = nil
+                // The mount failure shown while retrying is over.
+                for container in allContainers where waiting[container.name]?.reason == "ContainerCreating" {
+                    waiting[container.name] = nil
+                }
                 nextProjection = now.addingTimeInterval(Self.projectionPeriod)
             } catch {
                 // As upstream: MountVolume.SetUp failed for volume "x" : configmap "y" not found.
