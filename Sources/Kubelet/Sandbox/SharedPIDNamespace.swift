@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import Runtime
 
 /// The PID namespace a pod with `shareProcessNamespace: true` gives all its containers: held
 /// by a tiny process that is its PID 1 (upstream's pause container), recorded in the sandbox
@@ -16,10 +17,13 @@ public struct SharedPIDNamespace: Sendable, Equatable {
 
     var recordPath: String { directory + "/pid-holder" }
 
-    /// The holder's pid, when it is alive.
+    /// The holder's pid, when it is alive: the record holds its pid and start time, so a
+    /// recycled pid is never taken for it (nor killed by `remove`).
     public var holder: Int32? {
-        guard let text = try? String(contentsOfFile: recordPath, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              pid > 0, kill(pid, 0) == 0 else { return nil }
+        guard let text = try? String(contentsOfFile: recordPath, encoding: .utf8) else { return nil }
+        let fields = text.split(whereSeparator: \.isWhitespace)
+        guard fields.count == 2, let pid = Int32(fields[0]), let startTime = UInt64(fields[1]),
+              LiveProcess.isAlive(pid, startTime: startTime) else { return nil }
         return pid
     }
 
@@ -31,7 +35,10 @@ public struct SharedPIDNamespace: Sendable, Equatable {
         guard pid > 0 else {
             throw KubeletError("start the pod's PID namespace holder: \(String(cString: strerror(errno)))")
         }
-        try AtomicFile.write(Data("\(pid)\n".utf8), to: recordPath)
+        guard let startTime = LiveProcess.stat(pid)?.startTime else {
+            throw KubeletError("the pod's PID namespace holder \(pid) ended at once")
+        }
+        try AtomicFile.write(Data("\(pid) \(startTime)\n".utf8), to: recordPath)
         return "/proc/\(pid)/ns/pid"
     }
 

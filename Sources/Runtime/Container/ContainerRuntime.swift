@@ -168,7 +168,7 @@ public struct ContainerRuntime: Sendable {
 
             let stored = StoredContainer(
                 id: id, bundle: bundle, rootfs: plan.rootfs, pid: pid,
-                pidStartTime: ProcessInfo.stat(pid)?.startTime ?? 0, created: Timestamp.now(),
+                pidStartTime: LiveProcess.stat(pid)?.startTime ?? 0, created: Timestamp.now(),
                 cgroupPath: plan.cgroupPath, annotations: plan.annotations.isEmpty ? nil : plan.annotations,
                 namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue },
                 hasPoststopHooks: !(plan.hooks?.poststop ?? []).isEmpty)
@@ -220,7 +220,7 @@ public struct ContainerRuntime: Sendable {
                     if n == 1 { break }
                     if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
                 }
-                if !ProcessInfo.isAlive(stored.pid, startTime: stored.pidStartTime) {
+                if !LiveProcess.isAlive(stored.pid, startTime: stored.pidStartTime) {
                     throw RuntimeError.invalidState(id: id, status: .stopped, action: "start")
                 }
             }
@@ -258,7 +258,7 @@ public struct ContainerRuntime: Sendable {
     }
 
     func currentStatus(_ stored: StoredContainer) -> ContainerStatus {
-        guard ProcessInfo.isAlive(stored.pid, startTime: stored.pidStartTime) else { return .stopped }
+        guard LiveProcess.isAlive(stored.pid, startTime: stored.pidStartTime) else { return .stopped }
         return FileBytes.exists(store.directory(stored.id) + "/" + StateStore.fifoName) ? .created : .running
     }
 
@@ -366,7 +366,7 @@ public struct ContainerRuntime: Sendable {
     /// Waits (up to about 2 s) until the init is gone or a zombie.
     private func waitGone(_ stored: StoredContainer) {
         for _ in 0..<2000 {
-            if !ProcessInfo.isAlive(stored.pid, startTime: stored.pidStartTime) { return }
+            if !LiveProcess.isAlive(stored.pid, startTime: stored.pidStartTime) { return }
             usleep(1000)
         }
     }

@@ -144,10 +144,11 @@ struct StateStore {
     }
 }
 
-/// Facts about a live process from /proc.
-enum ProcessInfo {
+/// Facts about a live process from /proc: a pid with its start time names one process for
+/// good, where a pid alone may be recycled.
+public enum LiveProcess {
     /// (state letter, start time) from /proc/PID/stat, nil if there is no such process.
-    static func stat(_ pid: Int32) -> (state: Character, startTime: UInt64)? {
+    public static func stat(_ pid: Int32) -> (state: Character, startTime: UInt64)? {
         guard pid > 0, let text = try? FileBytes.readString("/proc/\(pid)/stat") else { return nil }
         // The command name may hold spaces and parentheses: fields start after the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }
@@ -158,7 +159,7 @@ enum ProcessInfo {
     }
 
     /// Alive and the same process (not a zombie, not a recycled PID).
-    static func isAlive(_ pid: Int32, startTime: UInt64) -> Bool {
+    public static func isAlive(_ pid: Int32, startTime: UInt64) -> Bool {
         guard let info = stat(pid) else { return false }
         return info.state != "Z" && info.state != "X" && info.startTime == startTime
     }
