@@ -44,11 +44,17 @@ extension PodTemplateSpec {
 }
 
 extension PodSpec {
+    /// Upstream's `DefaultTerminationGracePeriodSeconds`.
+    public static let defaultTerminationGracePeriodSeconds = 30
+
+    /// The grace period a pod's containers get to stop: its own, else the default.
+    public var gracePeriodSeconds: Int { terminationGracePeriodSeconds ?? Self.defaultTerminationGracePeriodSeconds }
+
     /// Upstream `SetDefaults_PodSpec` plus the per-container, per-volume defaults.
     public mutating func applyDefaults() {
         if restartPolicy.isUnset { restartPolicy = .always }
         if dnsPolicy.isUnset { dnsPolicy = .clusterFirst }
-        if terminationGracePeriodSeconds == nil { terminationGracePeriodSeconds = 30 }
+        if terminationGracePeriodSeconds == nil { terminationGracePeriodSeconds = Self.defaultTerminationGracePeriodSeconds }
         if securityContext == nil { securityContext = PodSecurityContext() }
         if schedulerName == nil { schedulerName = "default-scheduler" }
         if enableServiceLinks == nil { enableServiceLinks = true }

@@ -156,7 +156,7 @@ public enum PodDeletion {
         try AtomicFile.write(Data(), to: dir + "/" + prefix + uid)
         let done = "pod \"\(pod.metadata.name ?? "")\" deleted"
         guard wait else { return done }
-        let deadline = Date().addingTimeInterval(TimeInterval(pod.spec.terminationGracePeriodSeconds ?? 30) + 60)
+        let deadline = Date().addingTimeInterval(TimeInterval(pod.spec.gracePeriodSeconds) + 60)
         while FileManager.default.fileExists(atPath: layout.podFile(uid: uid)) {
             guard Date() < deadline else {
                 throw KubeletError("error: timed out waiting for pod \"\(pod.metadata.name ?? "")\" to be deleted (is the agent running?)")

@@ -39,6 +39,10 @@ public struct NodeLayout: Codable, Sendable, Equatable {
     public func networkFile(uid: String) -> String { podDir(uid: uid) + "/network.json" }
     public func volumesDir(uid: String) -> String { podDir(uid: uid) + "/volumes" }
     public func podEtcDir(uid: String) -> String { podDir(uid: uid) + "/etc" }
+    /// The pod's /etc/hosts, /etc/resolv.conf and /etc/hostname, bind-mounted into its containers.
+    public func podHostsFile(uid: String) -> String { podEtcDir(uid: uid) + "/hosts" }
+    public func podResolvConf(uid: String) -> String { podEtcDir(uid: uid) + "/resolv.conf" }
+    public func podHostnameFile(uid: String) -> String { podEtcDir(uid: uid) + "/hostname" }
     public var sandboxesDir: String { runDir + "/sandboxes" }
     public func sandboxDir(uid: String) -> String { sandboxesDir + "/" + uid }
     public func container(id: String) -> ContainerFiles { ContainerFiles(root: root, id: id) }

@@ -29,8 +29,8 @@ extension PodWorker {
             let rootfs = try services.containers.prepare(id: id, labels: labels, layers: image.layers)
             let context = PodContext(
                 pod: pod, podIP: podIP, hostIP: services.hostIP, volumePaths: volumePaths ?? [:],
-                etcHosts: layout.podEtcDir(uid: uid) + "/hosts", resolvConf: layout.podEtcDir(uid: uid) + "/resolv.conf",
-                hostnameFile: layout.podEtcDir(uid: uid) + "/hostname",
+                etcHosts: layout.podHostsFile(uid: uid), resolvConf: layout.podResolvConf(uid: uid),
+                hostnameFile: layout.podHostnameFile(uid: uid),
                 lookup: { [configSource = services.configSource] kind, namespace, name, _ in configSource(kind, namespace, name) })
             let users = (try? UserDatabase.load(rootfs: rootfs)) ?? UserDatabase()
             let config = try ContainerConfigBuilder.build(container: container, image: image.config, users: users, context: context)
@@ -108,6 +108,7 @@ extension PodWorker {
             for old in list.sorted(by: { $0.labels.attempt > $1.labels.attempt }).dropFirst(2) where old.exit != nil {
                 services.containers.remove(id: old.id)
                 instances[old.id] = nil
+                seenExits.remove(old.id)
             }
         }
     }

@@ -23,12 +23,10 @@ extension PodWorker {
                   var trackers = probes[id] else { continue }
             let startedAt = monitor.startedAt
             if let startup = trackers.startup, !startup.passing {
-                if startup.isDue(now: now, startedAt: startedAt), let probe = container.startupProbe {
-                    trackers.startup?.record(runner.run(probe, container: container, pod: pod, instanceID: id, podIP: podIP), at: now)
-                    if trackers.startup?.failedThreshold == true {
-                        events.record("Warning", "Unhealthy", "Startup probe failed: \(trackers.startup?.lastMessage ?? "")", at: now)
-                        failed("startup", probe, container)
-                    }
+                if runIfDue(container.startupProbe, "Startup", tracker: &trackers.startup, container: container, instanceID: id,
+                            startedAt: startedAt, runner: runner, now: now),
+                   trackers.startup?.failedThreshold == true {
+                    failed("startup", container.startupProbe, container)
                 }
                 probes[id] = trackers
                 continue
@@ -45,8 +43,8 @@ extension PodWorker {
         return unhealthy
     }
 
-    /// Runs a liveness or readiness probe if its tracker says it is due, records the
-    /// outcome, and reports a failed run as an Unhealthy event; returns whether it ran.
+    /// Runs a probe if its tracker says it is due, records the outcome, and reports each
+    /// failed run as an Unhealthy event, as upstream; returns whether it ran.
     @discardableResult
     private func runIfDue(
         _ probe: Probe?, _ kind: String, tracker: inout ProbeTracker?, container: Container, instanceID: String,

@@ -44,19 +44,18 @@ extension PodWorker {
     }
 
     private func writeNetworkFiles(ip: String, hostname: String) throws {
-        let etc = layout.podEtcDir(uid: uid)
-        try FileManager.default.createDirectory(atPath: etc, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: layout.podEtcDir(uid: uid), withIntermediateDirectories: true)
         let fqdn = spec.subdomain.map { "\(hostname).\($0).\(namespace).svc.cluster.local" }
         let aliases = (spec.hostAliases ?? []).map { (ip: $0.ip ?? "", hostnames: $0.hostnames ?? []) }
-        try AtomicFile.write(Data(PodNetworkFiles.hosts(podIP: ip, hostname: hostname, subdomainFQDN: fqdn, aliases: aliases).utf8), to: etc + "/hosts")
+        try AtomicFile.write(Data(PodNetworkFiles.hosts(podIP: ip, hostname: hostname, subdomainFQDN: fqdn, aliases: aliases).utf8), to: layout.podHostsFile(uid: uid))
         let resolv: String
         if spec.dnsPolicy == .default {
             resolv = services.nodeResolvConf
         } else {
             resolv = PodNetworkFiles.clusterFirstResolvConf(namespace: namespace, clusterDNS: services.clusterDNS, nodeResolvConf: services.nodeResolvConf)
         }
-        try AtomicFile.write(Data(resolv.utf8), to: etc + "/resolv.conf")
-        try AtomicFile.write(Data((hostname + "\n").utf8), to: etc + "/hostname")
+        try AtomicFile.write(Data(resolv.utf8), to: layout.podResolvConf(uid: uid))
+        try AtomicFile.write(Data((hostname + "\n").utf8), to: layout.podHostnameFile(uid: uid))
     }
 
     var sharedPIDNamespace: SharedPIDNamespace {

@@ -72,7 +72,7 @@ public final class PodWorker: @unchecked Sendable {
     }
 
     /// The pod's termination grace period, upstream's 30 s unless the spec says.
-    var gracePeriodSeconds: Int { spec.terminationGracePeriodSeconds ?? 30 }
+    var gracePeriodSeconds: Int { spec.gracePeriodSeconds }
 
     func gracePeriod() -> TimeInterval {
         TimeInterval(gracePeriodSeconds)
