@@ -52,9 +52,8 @@ public struct NetlinkNFTables: NFTablesTransport {
 public final class NFTablesApplier: @unchecked Sendable {
     private let transport: NFTablesTransport
     private let logger: Logger
-    private let lock = NSLock()
-    /// The ruleset the kernel holds, as far as this applier knows; nil forces a full sync.
-    private var applied: NFTablesRuleset?
+    /// The ruleset the kernel holds, as far as this applier knows.
+    private let state = AppliedRuleset<NFTablesRuleset>()
 
     public init(transport: NFTablesTransport = NetlinkNFTables(), logger: Logger = Logger(label: "swiftlet.kubeproxy")) {
         self.transport = transport
@@ -66,25 +65,24 @@ public final class NFTablesApplier: @unchecked Sendable {
     /// rulesInserted/rulesDeleted count the verdict-map elements added and deleted.
     @discardableResult
     public func sync(_ ruleset: NFTablesRuleset) throws -> ProxyApplier.SyncResult {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let previous = applied else { return try applyLocked(.full(ruleset), ruleset, kind: .full) }
-        let start = ContinuousClock.now
-        let plan = NFTablesPlan.incremental(from: previous, to: ruleset)
-        logger.debug("nftables plan", metadata: ["elapsed": "\(start.duration(to: .now))"])
-        if plan.isEmpty { return ProxyApplier.SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
-        return try applyLocked(plan, ruleset, kind: plan.isFull ? .full : .incremental)
+        try state.withLock { applied in
+            guard let previous = applied else { return try applyLocked(.full(ruleset), ruleset, kind: .full, &applied) }
+            let start = ContinuousClock.now
+            let plan = NFTablesPlan.incremental(from: previous, to: ruleset)
+            logger.debug("nftables plan", metadata: ["elapsed": "\(start.duration(to: .now))"])
+            if plan.isEmpty { return .unchanged }
+            return try applyLocked(plan, ruleset, kind: plan.isFull ? .full : .incremental, &applied)
+        }
     }
 
     /// Replaces the proxy's tables with `ruleset`.
     @discardableResult
     public func fullSync(_ ruleset: NFTablesRuleset) throws -> ProxyApplier.SyncResult {
-        lock.lock()
-        defer { lock.unlock() }
-        return try applyLocked(.full(ruleset), ruleset, kind: .full)
+        try state.withLock { try applyLocked(.full(ruleset), ruleset, kind: .full, &$0) }
     }
 
-    private func applyLocked(_ plan: NFTablesPlan, _ ruleset: NFTablesRuleset, kind: ProxyApplier.SyncResult.Kind) throws -> ProxyApplier.SyncResult {
+    private func applyLocked(_ plan: NFTablesPlan, _ ruleset: NFTablesRuleset, kind: ProxyApplier.SyncResult.Kind,
+                             _ applied: inout NFTablesRuleset?) throws -> ProxyApplier.SyncResult {
         applied = nil
         let start = ContinuousClock.now
         do {
@@ -108,17 +106,15 @@ public final class NFTablesApplier: @unchecked Sendable {
 
     /// Makes the next `sync` a full one (for a periodic resync that repairs outside edits).
     public func invalidate() {
-        lock.lock()
-        applied = nil
-        lock.unlock()
+        state.invalidate()
     }
 
     /// Removes the proxy's tables, and with them every rule, chain and map it made.
     public func cleanup() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        applied = nil
-        try transport.deleteTables(NFTablesRuleset.allTableNames)
-        logger.debug("nftables proxy tables removed where present", metadata: ["tables": "ip \(NFTablesRuleset.tableName)*"])
+        try state.withLock { applied in
+            applied = nil
+            try transport.deleteTables(NFTablesRuleset.allTableNames)
+            logger.debug("nftables proxy tables removed where present", metadata: ["tables": "ip \(NFTablesRuleset.tableName)*"])
+        }
     }
 }

@@ -14,14 +14,16 @@ public final class ProxyApplier: @unchecked Sendable {
         public var chainsDeleted: Int
         public var rulesInserted: Int
         public var rulesDeleted: Int
+
+        /// A sync that found nothing to change.
+        static let unchanged = SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0)
     }
 
     private let executor: IPTablesExecutor
     private let planner: SyncPlanner
     private let logger: Logger
-    private let lock = NSLock()
-    /// The ruleset the kernel holds, as far as this applier knows; nil forces a full sync.
-    private var applied: Ruleset?
+    /// The ruleset the kernel holds, as far as this applier knows.
+    private let state = AppliedRuleset<Ruleset>()
 
     /// - Parameter chainsPerCommit: slice size of a full sync (see `SyncPlanner`).
     public init(executor: IPTablesExecutor = SystemIPTables(), chainsPerCommit: Int = 400,
@@ -34,41 +36,39 @@ public final class ProxyApplier: @unchecked Sendable {
     /// Applies `ruleset`: incrementally when the previous sync succeeded, else in full.
     @discardableResult
     public func sync(_ ruleset: Ruleset) throws -> SyncResult {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let previous = applied else { return try fullSyncLocked(ruleset) }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let plan = planner.incremental(from: previous, to: ruleset)
-        let planned = clock.now
-        if plan.input.isEmpty { return SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0) }
-        do {
-            applied = nil
-            try executor.restore(plan.input)
-            applied = ruleset
-        } catch {
-            logger.error("incremental proxy sync failed; the next sync is a full one", metadata: ["error": "\(error)"])
-            throw error
+        try state.withLock { applied in
+            guard let previous = applied else { return try fullSyncLocked(ruleset, &applied) }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let plan = planner.incremental(from: previous, to: ruleset)
+            let planned = clock.now
+            if plan.input.isEmpty { return .unchanged }
+            do {
+                applied = nil
+                try executor.restore(plan.input)
+                applied = ruleset
+            } catch {
+                logger.error("incremental proxy sync failed; the next sync is a full one", metadata: ["error": "\(error)"])
+                throw error
+            }
+            let s = plan.stats
+            logger.debug("incremental proxy sync", metadata: [
+                "chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)",
+                "plan": "\(start.duration(to: planned))", "restore": "\(planned.duration(to: clock.now))",
+            ])
+            return SyncResult(kind: .incremental, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted,
+                              rulesInserted: s.rulesInserted, rulesDeleted: s.rulesDeleted)
         }
-        let s = plan.stats
-        logger.debug("incremental proxy sync", metadata: [
-            "chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)",
-            "plan": "\(start.duration(to: planned))", "restore": "\(planned.duration(to: clock.now))",
-        ])
-        return SyncResult(kind: .incremental, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted,
-                          rulesInserted: s.rulesInserted, rulesDeleted: s.rulesDeleted)
     }
 
     /// Rewrites every chain of `ruleset`, deletes owned chains it no longer has, and makes sure
     /// the jump rules from the built-in chains are in place.
     @discardableResult
     public func fullSync(_ ruleset: Ruleset) throws -> SyncResult {
-        lock.lock()
-        defer { lock.unlock() }
-        return try fullSyncLocked(ruleset)
+        try state.withLock { try fullSyncLocked(ruleset, &$0) }
     }
 
-    private func fullSyncLocked(_ ruleset: Ruleset) throws -> SyncResult {
+    private func fullSyncLocked(_ ruleset: Ruleset, _ applied: inout Ruleset?) throws -> SyncResult {
         // What the kernel has: our last ruleset, or (after a restart or failure) a listing.
         let existing: [String: Set<String>]
         if let applied {
@@ -100,26 +100,24 @@ public final class ProxyApplier: @unchecked Sendable {
 
     /// Makes the next `sync` a full one (for a periodic resync that repairs outside edits).
     public func invalidate() {
-        lock.lock()
-        applied = nil
-        lock.unlock()
+        state.invalidate()
     }
 
     /// Removes every rule and chain the proxy made: the jump rules from the built-in chains,
     /// then all KUBE-* chains it owns in the filter and nat tables.
     public func cleanup() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        applied = nil
-        let chains = try ownedChains()
-        for jump in JumpRule.all where chains[jump.table]?.contains(jump.target) == true {
-            while try executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
-                _ = try executor.iptables(table: jump.table, ["-D", jump.chain] + jump.args)
+        try state.withLock { applied in
+            applied = nil
+            let chains = try ownedChains()
+            for jump in JumpRule.all where chains[jump.table]?.contains(jump.target) == true {
+                while try executor.iptables(table: jump.table, ["-C", jump.chain] + jump.args) {
+                    _ = try executor.iptables(table: jump.table, ["-D", jump.chain] + jump.args)
+                }
             }
+            let input = planner.removal(chains)
+            if !input.isEmpty { try executor.restore(input) }
+            logger.info("removed proxy rules", metadata: ["chains": "\(chains.values.reduce(0) { $0 + $1.count })"])
         }
-        let input = planner.removal(chains)
-        if !input.isEmpty { try executor.restore(input) }
-        logger.info("removed proxy rules", metadata: ["chains": "\(chains.values.reduce(0) { $0 + $1.count })"])
     }
 
     /// Checks each of `jumps` with `iptables -C` and inserts the missing ones.

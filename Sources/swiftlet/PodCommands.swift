@@ -7,18 +7,13 @@ import KubeAPI
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's logs.")
 
-    @Argument(help: "The pod.") var pod: String
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var namespaces: NamespaceOptions
-    @Option(name: .shortAndLong, help: "The container.") var container: String?
+    @OptionGroup var target: ContainerTarget
     @Flag(name: .shortAndLong, help: "Follow the log.") var follow = false
     @Flag(name: .shortAndLong, help: "The previous instance's log.") var previous = false
     @Option(help: "Only the last N lines.") var tail: Int = -1
 
     func run() throws {
-        let store = PodStore(root: rootOptions.root)
-        let found = try store.pod(named: pod, namespace: namespaces.namespace)
-        let container = try store.container(of: found, named: container)
+        let (store, found, container) = try target.resolve()
         let path = try store.logPath(container.name, in: found, previous: previous)
         print(try LogReader.read(path: path, tail: tail >= 0 ? tail : nil), terminator: "")
         guard follow && !previous else { return }
@@ -26,7 +21,7 @@ struct LogsCommand: ParsableCommand {
         let uid = found.metadata.uid
         LogReader.follow(path: path, from: size ?? 0, output: { print($0, terminator: ""); fflush(stdout) }) {
             // Follow while this instance runs.
-            guard let now = try? store.pod(named: pod, namespace: namespaces.namespace), now.metadata.uid == uid else { return false }
+            guard let now = try? store.pod(named: target.pod, namespace: target.namespaces.namespace), now.metadata.uid == uid else { return false }
             return store.status(of: container.name, in: now)?.state?.running != nil
         }
     }
@@ -36,10 +31,7 @@ struct LogsCommand: ParsableCommand {
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a command in a container; its exit code is this command's.")
 
-    @Argument(help: "The pod.") var pod: String
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var namespaces: NamespaceOptions
-    @Option(name: .shortAndLong, help: "The container.") var container: String?
+    @OptionGroup var target: ContainerTarget
     @Flag(name: .shortAndLong, help: "Pass stdin to the command.") var stdin = false
     @Flag(name: .shortAndLong, help: "Allocate a terminal.") var tty = false
     @Argument(parsing: .postTerminator, help: "The command.") var command: [String] = []
@@ -49,12 +41,26 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = PodStore(root: rootOptions.root)
-        let found = try store.pod(named: pod, namespace: namespaces.namespace)
-        let container = try store.container(of: found, named: container)
+        let (store, found, container) = try target.resolve()
         let id = try store.runningContainerID(container.name, in: found)
         let code = try ContainerExecCLI.run(layout: store.layout, id: id, command: command, stdin: stdin, tty: tty)
         throw ExitCode(code)
+    }
+}
+
+/// `POD [-c C]` with `--root` and `-n NS`: the container that `logs` and `exec` act on.
+struct ContainerTarget: ParsableArguments {
+    @Argument(help: "The pod.") var pod: String
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var namespaces: NamespaceOptions
+    @Option(name: .shortAndLong, help: "The container.") var container: String?
+
+    /// The node's pod store, the pod named in the namespace, and the container named in it
+    /// (without -c, its first app container).
+    func resolve() throws -> (store: PodStore, pod: Pod, container: Container) {
+        let store = PodStore(root: rootOptions.root)
+        let found = try store.pod(named: pod, namespace: namespaces.namespace)
+        return (store, found, try store.container(of: found, named: container))
     }
 }
 

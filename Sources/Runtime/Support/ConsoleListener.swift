@@ -13,26 +13,13 @@ public final class ConsoleListener {
     private let fd: Int32
 
     public init(directory: String) throws {
-        path = directory + "/console-\(getpid()).sock"
+        let path = directory + "/console-\(getpid()).sock"
+        self.path = path
         unlink(path)
-        fd = try sys("socket", "console") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw SystemError(errno: ENAMETOOLONG, operation: "bind", detail: path)
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (i, b) in bytes.enumerated() { buffer[i] = b }
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if rc != 0 || listen(fd, 1) != 0 {
-            let err = errno
-            close(fd)
-            throw SystemError(errno: err, operation: "listen", detail: path)
+        fd = try UnixSocket.open(path, label: "console", operation: "bind") { fd, address, length in
+            if bind(fd, address, length) != 0 || listen(fd, 1) != 0 {
+                throw SystemError(errno: errno, operation: "listen", detail: path)
+            }
         }
     }
 
