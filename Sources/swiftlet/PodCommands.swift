@@ -19,7 +19,7 @@ struct LogsCommand: ParsableCommand {
         guard follow && !previous else { return }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let uid = found.metadata.uid
-        LogReader.follow(path: path, from: size ?? 0, output: { print($0, terminator: ""); fflush(stdout) }) {
+        LogReader.follow(path: path, from: size, output: { print($0, terminator: ""); fflush(stdout) }) {
             // Follow while this instance runs.
             guard let now = try? store.pod(named: target.pod, namespace: target.namespaces.namespace), now.metadata.uid == uid else { return false }
             return store.status(of: container.name, in: now)?.state?.running != nil
