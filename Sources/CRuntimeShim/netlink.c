@@ -22,8 +22,6 @@
 
 #ifndef AF_BRIDGE
 #define AF_BRIDGE 7
-int crs_cni_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
 #endif
 
 struct crs_nl {
@@ -133,29 +131,36 @@ void crs_nl_close(crs_nl *nl) {
     free(nl);
 }
 
-static struct nlmsghdr *put_link_header(char *buf, int type, int flags, int family,
-                                        int index, struct ifinfomsg **out) {
+/* Starts a request of `type` in buf: the netlink header (NLM_F_REQUEST | flags), then the
+ * request's family header of `size` bytes (ifinfomsg, ifaddrmsg or rtmsg), zeroed, which
+ * mnl_nlmsg_get_payload(nlh) returns. */
+static struct nlmsghdr *put_request(char *buf, uint16_t type, uint16_t flags, size_t size) {
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+    mnl_nlmsg_put_extra_header(nlh, size);
+    return nlh;
+}
+
+static struct nlmsghdr *put_link_header(char *buf, int type, int flags, int family,
+                                        int index, struct ifinfomsg **out) {
+    struct nlmsghdr *nlh = put_request(buf, type, flags, sizeof(struct ifinfomsg));
+    struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
     ifi->ifi_family = family;
     ifi->ifi_index = index;
     if (out) *out = ifi;
     return nlh;
 }
 
-static int link_attr_cb(const struct nlattr *attr, void *data) {
-    const struct nlattr **tb = data;
-    int type = mnl_attr_get_type(attr);
-    if (mnl_attr_type_valid(attr, IFLA_MAX) > 0) tb[type] = attr;
-    return MNL_CB_OK;
-}
+/* Where attr_table_cb files the attributes it parses: tb[type] for each type up to max. */
+struct attr_table {
+    const struct nlattr **tb;
+    uint16_t max;
+};
 
-static int linkinfo_attr_cb(const struct nlattr *attr, void *data) {
-    const struct nlattr **tb = data;
-    int type = mnl_attr_get_type(attr);
-    if (mnl_attr_type_valid(attr, IFLA_INFO_MAX) > 0) tb[type] = attr;
+static int attr_table_cb(const struct nlattr *attr, void *data) {
+    const struct attr_table *t = data;
+    if (mnl_attr_type_valid(attr, t->max) > 0) t->tb[mnl_attr_get_type(attr)] = attr;
     return MNL_CB_OK;
 }
 
@@ -163,7 +168,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data) {
     crs_nl_link *out = data;
     struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
     const struct nlattr *tb[IFLA_MAX + 1] = {0};
-    mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, tb);
+    mnl_attr_parse(nlh, sizeof(*ifi), attr_table_cb, &(struct attr_table){tb, IFLA_MAX});
     memset(out, 0, sizeof(*out));
     out->index = ifi->ifi_index;
     out->flags = ifi->ifi_flags;
@@ -177,7 +182,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data) {
     }
     if (tb[IFLA_LINKINFO]) {
         const struct nlattr *info[IFLA_INFO_MAX + 1] = {0};
-        mnl_attr_parse_nested(tb[IFLA_LINKINFO], linkinfo_attr_cb, info);
+        mnl_attr_parse_nested(tb[IFLA_LINKINFO], attr_table_cb,
+                              &(struct attr_table){info, IFLA_INFO_MAX});
         if (info[IFLA_INFO_KIND])
             strncpy(out->kind, mnl_attr_get_str(info[IFLA_INFO_KIND]), sizeof(out->kind) - 1);
     }
@@ -235,24 +241,11 @@ int crs_nl_link_delete_detached(int netns_fd, int index) {
     return 0;
 }
 
-int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu) {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct ifinfomsg *ifi;
-    struct nlmsghdr *nlh = put_link_header(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-                                           AF_UNSPEC, 0, &ifi);
-    ifi->ifi_flags = IFF_UP;
-    ifi->ifi_change = IFF_UP;
-    mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-    if (mtu > 0) mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
-    struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-    mnl_attr_nest_end(nlh, linkinfo);
-    return nl_talk(nl, nlh, NULL, NULL);
-}
-
-int crs_nl_veth_add(crs_nl *nl, const char *name, const char *peer, int mtu, int master,
-                    int peer_netns_fd) {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+/* Starts an RTM_NEWLINK creating link `name` of `kind`, up (mtu 0: default; master 0: none).
+ * IFLA_LINKINFO is left open after its IFLA_INFO_KIND for the kind's own data: the caller
+ * ends the nest *linkinfo. */
+static struct nlmsghdr *put_new_link(char *buf, const char *name, const char *kind, int mtu,
+                                     int master, struct nlattr **linkinfo) {
     struct ifinfomsg *ifi;
     struct nlmsghdr *nlh = put_link_header(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
                                            AF_UNSPEC, 0, &ifi);
@@ -261,8 +254,24 @@ int crs_nl_veth_add(crs_nl *nl, const char *name, const char *peer, int mtu, int
     mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
     if (mtu > 0) mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
     if (master > 0) mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
-    struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+    *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+    return nlh;
+}
+
+int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu) {
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlattr *linkinfo;
+    struct nlmsghdr *nlh = put_new_link(buf, name, "bridge", mtu, 0, &linkinfo);
+    mnl_attr_nest_end(nlh, linkinfo);
+    return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int crs_nl_veth_add(crs_nl *nl, const char *name, const char *peer, int mtu, int master,
+                    int peer_netns_fd) {
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlattr *linkinfo;
+    struct nlmsghdr *nlh = put_new_link(buf, name, "veth", mtu, master, &linkinfo);
     struct nlattr *infodata = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
     struct nlattr *peerinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
     struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifi));
@@ -308,17 +317,24 @@ static int addr_len(int family) {
     return -1;
 }
 
-int crs_nl_addr_add(crs_nl *nl, int index, int family, const void *addr, int prefix_len) {
+/* The address length of `family` when a prefix of prefix_len bits fits it; -1 with EINVAL
+ * otherwise. */
+static int prefix_addr_len(int family, int prefix_len) {
     int len = addr_len(family);
     if (len < 0 || prefix_len < 0 || prefix_len > len * 8) {
         errno = EINVAL;
         return -1;
     }
+    return len;
+}
+
+int crs_nl_addr_add(crs_nl *nl, int index, int family, const void *addr, int prefix_len) {
+    int len = prefix_addr_len(family, prefix_len);
+    if (len < 0) return -1;
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_NEWADDR;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-    struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+    struct nlmsghdr *nlh = put_request(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+                                       sizeof(struct ifaddrmsg));
+    struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
     ifa->ifa_family = family;
     ifa->ifa_prefixlen = prefix_len;
     ifa->ifa_scope = RT_SCOPE_UNIVERSE;
@@ -343,19 +359,12 @@ struct addr_list {
     int count;
 };
 
-static int addr_attr_cb(const struct nlattr *attr, void *data) {
-    const struct nlattr **tb = data;
-    int type = mnl_attr_get_type(attr);
-    if (mnl_attr_type_valid(attr, IFA_MAX) > 0) tb[type] = attr;
-    return MNL_CB_OK;
-}
-
 static int addr_cb(const struct nlmsghdr *nlh, void *data) {
     struct addr_list *list = data;
     struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
     if ((int)ifa->ifa_index != list->index || ifa->ifa_family != list->family) return MNL_CB_OK;
     const struct nlattr *tb[IFA_MAX + 1] = {0};
-    mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+    mnl_attr_parse(nlh, sizeof(*ifa), attr_table_cb, &(struct attr_table){tb, IFA_MAX});
     const struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
     int len = addr_len(ifa->ifa_family);
     if (a == NULL || (int)mnl_attr_get_payload_len(a) != len) return MNL_CB_OK;
@@ -372,11 +381,8 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data) {
 
 int crs_nl_addr_list(crs_nl *nl, int index, int family, crs_nl_addr *out, int max) {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETADDR;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-    ifa->ifa_family = family;
+    struct nlmsghdr *nlh = put_request(buf, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg));
+    ((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_family = family;
     struct addr_list list = {.index = index, .family = family, .out = out, .max = max};
     if (nl_talk(nl, nlh, addr_cb, &list) < 0) return -1;
     return list.count < max ? list.count : max;
@@ -384,16 +390,12 @@ int crs_nl_addr_list(crs_nl *nl, int index, int family, crs_nl_addr *out, int ma
 
 int crs_nl_route_add(crs_nl *nl, int family, const void *dst, int dst_len, const void *gw,
                      int index) {
-    int len = addr_len(family);
-    if (len < 0 || dst_len < 0 || dst_len > len * 8) {
-        errno = EINVAL;
-        return -1;
-    }
+    int len = prefix_addr_len(family, dst_len);
+    if (len < 0) return -1;
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_NEWROUTE;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-    struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+    struct nlmsghdr *nlh = put_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+                                       sizeof(struct rtmsg));
+    struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
     rtm->rtm_family = family;
     rtm->rtm_dst_len = dst_len;
     rtm->rtm_table = RT_TABLE_MAIN;
@@ -414,19 +416,12 @@ struct route_find {
     int found;
 };
 
-static int route_attr_cb(const struct nlattr *attr, void *data) {
-    const struct nlattr **tb = data;
-    int type = mnl_attr_get_type(attr);
-    if (mnl_attr_type_valid(attr, RTA_MAX) > 0) tb[type] = attr;
-    return MNL_CB_OK;
-}
-
 static int route_cb(const struct nlmsghdr *nlh, void *data) {
     struct route_find *f = data;
     struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
     if (rtm->rtm_family != f->family || rtm->rtm_dst_len != f->dst_len) return MNL_CB_OK;
     const struct nlattr *tb[RTA_MAX + 1] = {0};
-    mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+    mnl_attr_parse(nlh, sizeof(*rtm), attr_table_cb, &(struct attr_table){tb, RTA_MAX});
     uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
     if (table != RT_TABLE_MAIN) return MNL_CB_OK;
     int len = addr_len(f->family);
@@ -442,11 +437,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data) {
 
 int crs_nl_route_exists(crs_nl *nl, int family, const void *dst, int dst_len, int index) {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETROUTE;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-    rtm->rtm_family = family;
+    struct nlmsghdr *nlh = put_request(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg));
+    ((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_family = family;
     struct route_find f = {.family = family, .dst = dst, .dst_len = dst_len, .index = index};
     if (nl_talk(nl, nlh, route_cb, &f) < 0) return -1;
     return f.found;

@@ -215,14 +215,21 @@ int crs_nft_chain_flush(crs_nft_batch *b, const char *name) {
     return append(b, nlh);
 }
 
-int crs_nft_set_add(crs_nft_batch *b, const char *name, uint32_t flags, uint32_t key_type,
-                    uint32_t key_len, uint32_t data_type, uint32_t data_len, uint64_t timeout_ms) {
-    if (object_start(b) < 0) return -1;
+/* A set object naming set `name` of the current table and family; NULL with errno. */
+static struct nftnl_set *set_named(const crs_nft_batch *b, const char *name) {
     struct nftnl_set *s = nftnl_set_alloc();
-    if (s == NULL) return -1;
+    if (s == NULL) return NULL;
     nftnl_set_set_str(s, NFTNL_SET_TABLE, b->table);
     nftnl_set_set_str(s, NFTNL_SET_NAME, name);
     nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)b->family);
+    return s;
+}
+
+int crs_nft_set_add(crs_nft_batch *b, const char *name, uint32_t flags, uint32_t key_type,
+                    uint32_t key_len, uint32_t data_type, uint32_t data_len, uint64_t timeout_ms) {
+    if (object_start(b) < 0) return -1;
+    struct nftnl_set *s = set_named(b, name);
+    if (s == NULL) return -1;
     nftnl_set_set_u32(s, NFTNL_SET_ID, b->seq + 1);
     nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
     nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
@@ -241,11 +248,8 @@ int crs_nft_set_add(crs_nft_batch *b, const char *name, uint32_t flags, uint32_t
 
 int crs_nft_set_delete(crs_nft_batch *b, const char *name) {
     if (object_start(b) < 0) return -1;
-    struct nftnl_set *s = nftnl_set_alloc();
+    struct nftnl_set *s = set_named(b, name);
     if (s == NULL) return -1;
-    nftnl_set_set_str(s, NFTNL_SET_TABLE, b->table);
-    nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)b->family);
     struct nlmsghdr *nlh = header(b, NFT_MSG_DELSET, 0);
     nftnl_set_nlmsg_build_payload(nlh, s);
     nftnl_set_free(s);
@@ -265,11 +269,8 @@ int crs_nft_set_elem(crs_nft_batch *b, const char *set, int add, const void *key
         if (flush_elems(b) < 0) return -1;
     }
     if (b->elems == NULL) {
-        b->elems = nftnl_set_alloc();
+        b->elems = set_named(b, set);
         if (b->elems == NULL) return -1;
-        nftnl_set_set_str(b->elems, NFTNL_SET_TABLE, b->table);
-        nftnl_set_set_str(b->elems, NFTNL_SET_NAME, set);
-        nftnl_set_set_u32(b->elems, NFTNL_SET_FAMILY, (uint32_t)b->family);
         b->elems_add = add;
     }
     struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -307,151 +308,116 @@ int crs_nft_rule_end(crs_nft_batch *b) {
     return append(b, nlh);
 }
 
-/* Allocates an expression of `name` for the rule being built; NULL with errno. */
-static struct nftnl_expr *expr(crs_nft_batch *b, const char *name) {
+/* One attribute of an expression as nftnl_expr_set takes it: libnftnl's id and its bytes (what
+ * nftnl_expr_set_u32/_u8/_u64/_str pass). An optional attribute not given has data NULL and stays
+ * unset. */
+struct expr_attr {
+    uint16_t type;
+    const void *data;
+    uint32_t len;
+};
+
+/* Attribute makers for add_expr. A value lives in a compound literal of the calling function's
+ * block, so it outlasts the call; the _IF forms set the attribute only when `cond` holds. */
+#define VALUE(type, ctype, v) {(type), &(ctype){(v)}, sizeof(ctype)}
+#define VALUE_IF(cond, type, ctype, v) {(type), (cond) ? &(ctype){(v)} : NULL, sizeof(ctype)}
+#define U32(type, v) VALUE(type, uint32_t, v)
+#define U32_IF(cond, type, v) VALUE_IF(cond, type, uint32_t, v)
+#define STR(type, s) {(type), (s), (s) ? (uint32_t)strlen(s) + 1 : 0} /* NULL: unset */
+#define BYTES(type, p, n) {(type), (p), (n)}
+
+/* Appends an expression of `name` with attrs[0..n) to the rule being built. -1 with errno. */
+static int add_expr_attrs(crs_nft_batch *b, const char *name, const struct expr_attr *attrs, size_t n) {
     if (b->rule == NULL) {
         errno = EINVAL;
-        return NULL;
+        return -1;
     }
     struct nftnl_expr *e = nftnl_expr_alloc(name);
-    if (e == NULL) return NULL;
+    if (e == NULL) return -1;
     nftnl_rule_add_expr(b->rule, e);
-    return e;
+    for (size_t i = 0; i < n; i++)
+        if (attrs[i].data != NULL) nftnl_expr_set(e, attrs[i].type, attrs[i].data, attrs[i].len);
+    return 0;
 }
 
+/* add_expr(b, name, attribute...): add_expr_attrs with the attributes listed in place. */
+#define add_expr(b, name, ...)                                                                  \
+    add_expr_attrs((b), (name), (const struct expr_attr[]){__VA_ARGS__},                        \
+                   sizeof((const struct expr_attr[]){__VA_ARGS__}) / sizeof(struct expr_attr))
+
 int crs_nft_expr_payload(crs_nft_batch *b, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg) {
-    struct nftnl_expr *e = expr(b, "payload");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
-    return 0;
+    return add_expr(b, "payload", U32(NFTNL_EXPR_PAYLOAD_BASE, base), U32(NFTNL_EXPR_PAYLOAD_OFFSET, offset),
+                    U32(NFTNL_EXPR_PAYLOAD_LEN, len), U32(NFTNL_EXPR_PAYLOAD_DREG, dreg));
 }
 
 int crs_nft_expr_meta_load(crs_nft_batch *b, uint32_t key, uint32_t dreg) {
-    struct nftnl_expr *e = expr(b, "meta");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
-    return 0;
+    return add_expr(b, "meta", U32(NFTNL_EXPR_META_KEY, key), U32(NFTNL_EXPR_META_DREG, dreg));
 }
 
 int crs_nft_expr_meta_set(crs_nft_batch *b, uint32_t key, uint32_t sreg) {
-    struct nftnl_expr *e = expr(b, "meta");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, sreg);
-    return 0;
+    return add_expr(b, "meta", U32(NFTNL_EXPR_META_KEY, key), U32(NFTNL_EXPR_META_SREG, sreg));
 }
 
 int crs_nft_expr_ct_load(crs_nft_batch *b, uint32_t key, uint32_t dreg) {
-    struct nftnl_expr *e = expr(b, "ct");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
-    return 0;
+    return add_expr(b, "ct", U32(NFTNL_EXPR_CT_KEY, key), U32(NFTNL_EXPR_CT_DREG, dreg));
 }
 
 int crs_nft_expr_fib(crs_nft_batch *b, uint32_t flags, uint32_t result, uint32_t dreg) {
-    struct nftnl_expr *e = expr(b, "fib");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, flags);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, result);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, dreg);
-    return 0;
+    return add_expr(b, "fib", U32(NFTNL_EXPR_FIB_FLAGS, flags), U32(NFTNL_EXPR_FIB_RESULT, result),
+                    U32(NFTNL_EXPR_FIB_DREG, dreg));
 }
 
 int crs_nft_expr_cmp(crs_nft_batch *b, uint32_t sreg, uint32_t op, const void *data, uint32_t len) {
-    struct nftnl_expr *e = expr(b, "cmp");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-    nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-    return 0;
+    return add_expr(b, "cmp", U32(NFTNL_EXPR_CMP_SREG, sreg), U32(NFTNL_EXPR_CMP_OP, op),
+                    BYTES(NFTNL_EXPR_CMP_DATA, data, len));
 }
 
 int crs_nft_expr_bitwise(crs_nft_batch *b, uint32_t sreg, uint32_t dreg, uint32_t len,
                          const void *mask, const void *xor_) {
-    struct nftnl_expr *e = expr(b, "bitwise");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, sreg);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, dreg);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor_, len);
-    return 0;
+    return add_expr(b, "bitwise", U32(NFTNL_EXPR_BITWISE_SREG, sreg), U32(NFTNL_EXPR_BITWISE_DREG, dreg),
+                    U32(NFTNL_EXPR_BITWISE_LEN, len), BYTES(NFTNL_EXPR_BITWISE_MASK, mask, len),
+                    BYTES(NFTNL_EXPR_BITWISE_XOR, xor_, len));
 }
 
 int crs_nft_expr_numgen_random(crs_nft_batch *b, uint32_t dreg, uint32_t modulus) {
-    struct nftnl_expr *e = expr(b, "numgen");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, dreg);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, modulus);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
-    return 0;
+    return add_expr(b, "numgen", U32(NFTNL_EXPR_NG_DREG, dreg), U32(NFTNL_EXPR_NG_MODULUS, modulus),
+                    U32(NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM));
 }
 
 int crs_nft_expr_immediate(crs_nft_batch *b, uint32_t dreg, const void *data, uint32_t len) {
-    struct nftnl_expr *e = expr(b, "immediate");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, dreg);
-    nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
-    return 0;
+    return add_expr(b, "immediate", U32(NFTNL_EXPR_IMM_DREG, dreg), BYTES(NFTNL_EXPR_IMM_DATA, data, len));
 }
 
 int crs_nft_expr_verdict(crs_nft_batch *b, int verdict, const char *chain) {
-    struct nftnl_expr *e = expr(b, "immediate");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
-    if (chain != NULL) nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-    return 0;
+    return add_expr(b, "immediate", U32(NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT),
+                    U32(NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict), STR(NFTNL_EXPR_IMM_CHAIN, chain));
 }
 
 int crs_nft_expr_nat(crs_nft_batch *b, uint32_t type, uint32_t reg_addr, uint32_t reg_proto, uint32_t flags) {
-    struct nftnl_expr *e = expr(b, "nat");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, (uint32_t)b->family);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, reg_addr);
-    if (reg_proto != 0) nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, reg_proto);
-    if (flags != 0) nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
-    return 0;
+    return add_expr(b, "nat", U32(NFTNL_EXPR_NAT_TYPE, type), U32(NFTNL_EXPR_NAT_FAMILY, (uint32_t)b->family),
+                    U32(NFTNL_EXPR_NAT_REG_ADDR_MIN, reg_addr),
+                    U32_IF(reg_proto != 0, NFTNL_EXPR_NAT_REG_PROTO_MIN, reg_proto),
+                    U32_IF(flags != 0, NFTNL_EXPR_NAT_FLAGS, flags));
 }
 
 int crs_nft_expr_masq(crs_nft_batch *b, uint32_t flags) {
-    struct nftnl_expr *e = expr(b, "masq");
-    if (e == NULL) return -1;
-    if (flags != 0) nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
-    return 0;
+    return add_expr(b, "masq", U32_IF(flags != 0, NFTNL_EXPR_MASQ_FLAGS, flags));
 }
 
 int crs_nft_expr_reject(crs_nft_batch *b) {
-    struct nftnl_expr *e = expr(b, "reject");
-    if (e == NULL) return -1;
-    nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_ICMP_UNREACH);
-    nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 3 /* ICMP_PORT_UNREACH */);
-    return 0;
+    return add_expr(b, "reject", U32(NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_ICMP_UNREACH),
+                    VALUE(NFTNL_EXPR_REJECT_CODE, uint8_t, 3 /* ICMP_PORT_UNREACH */));
 }
 
 int crs_nft_expr_lookup(crs_nft_batch *b, const char *set, uint32_t sreg, int dreg) {
-    struct nftnl_expr *e = expr(b, "lookup");
-    if (e == NULL) return -1;
-    nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
-    if (dreg >= 0) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg);
-    return 0;
+    return add_expr(b, "lookup", STR(NFTNL_EXPR_LOOKUP_SET, set), U32(NFTNL_EXPR_LOOKUP_SREG, sreg),
+                    U32_IF(dreg >= 0, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg));
 }
 
 int crs_nft_expr_dynset(crs_nft_batch *b, const char *set, uint32_t sreg, uint32_t op, uint64_t timeout_ms) {
-    struct nftnl_expr *e = expr(b, "dynset");
-    if (e == NULL) return -1;
-    nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, sreg);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, op);
-    if (timeout_ms != 0) nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, timeout_ms);
-    return 0;
+    return add_expr(b, "dynset", STR(NFTNL_EXPR_DYNSET_SET_NAME, set), U32(NFTNL_EXPR_DYNSET_SREG_KEY, sreg),
+                    U32(NFTNL_EXPR_DYNSET_OP, op),
+                    VALUE_IF(timeout_ms != 0, NFTNL_EXPR_DYNSET_TIMEOUT, uint64_t, timeout_ms));
 }
 
 static const char *msg_name(uint16_t type) {
