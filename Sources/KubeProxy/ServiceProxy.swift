@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Which kernel interface the proxy programs (`--proxy-mode`, as kube-proxy's flag).
@@ -21,10 +22,18 @@ public final class ServiceProxy: @unchecked Sendable {
     /// The other mode's rules are removed once, before the first sync (a node switching
     /// modes must not keep answering with stale rules).
     private var clearedOtherMode = false
+    /// Every this often a sync is a full one even when nothing changed, so rules edited or
+    /// flushed from outside are put back (kube-proxy resyncs fully every hour).
+    public let fullSyncPeriod: TimeInterval
+    private let clock: @Sendable () -> Date
+    private var lastFullSync: Date?
 
     public init(options: ProxyOptions, mode: ProxyMode = .iptables, applier: ProxyApplier = ProxyApplier(),
-                nftablesApplier: NFTablesApplier = NFTablesApplier(),
+                nftablesApplier: NFTablesApplier = NFTablesApplier(), fullSyncPeriod: TimeInterval = 3600,
+                clock: @escaping @Sendable () -> Date = { Date() },
                 logger: Logger = Logger(label: "swiftlet.kubeproxy")) {
+        self.fullSyncPeriod = fullSyncPeriod
+        self.clock = clock
         self.mode = mode
         self.iptablesGenerator = CachingRuleGenerator(options: options)
         self.nftablesGenerator = CachingNFTablesGenerator(options: options)
@@ -50,14 +59,19 @@ public final class ServiceProxy: @unchecked Sendable {
             }
             clearedOtherMode = true
         }
+        let now = clock()
+        if let last = lastFullSync, now.timeIntervalSince(last) >= fullSyncPeriod { invalidate() }
+        let synced: (result: ProxyApplier.SyncResult, problems: [String])
         switch mode {
         case .iptables:
             let generated = iptablesGenerator.generate(services: services, endpoints: endpoints)
-            return (try applier.sync(generated.ruleset), generated.problems)
+            synced = (try applier.sync(generated.ruleset), generated.problems)
         case .nftables:
             let generated = nftablesGenerator.generate(services: services, endpoints: endpoints)
-            return (try nftablesApplier.sync(generated.ruleset), generated.problems)
+            synced = (try nftablesApplier.sync(generated.ruleset), generated.problems)
         }
+        if synced.result.kind == .full { lastFullSync = now }
+        return synced
     }
 
     /// Makes the next sync a full one.

@@ -225,4 +225,40 @@ struct SplitMix {
         try proxy.cleanup()
         #expect(nft.tables.isEmpty)
     }
+
+    /// Rules flushed from outside come back at the next hourly full sync, in either mode.
+    @Test(arguments: [ProxyMode.iptables, .nftables])
+    func anHourlyFullSyncPutsBackRulesRemovedFromOutside(mode: ProxyMode) throws {
+        let kernel = RecordingIPTables()
+        let nft = RecordingNFTables()
+        let now = ManualClock()
+        let proxy = ServiceProxy(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"), mode: mode, applier: ProxyApplier(executor: kernel),
+                                 nftablesApplier: NFTablesApplier(transport: nft), clock: { now.date })
+        let web = ServiceInfo(namespace: "default", name: "web", clusterIP: "10.96.0.20", ports: [ServicePortInfo(port: 80)])
+        let eps = [web.serviceName: [EndpointInfo(ip: "10.244.0.5", ports: ["": 80])]]
+        #expect(try proxy.sync(services: [web], endpoints: eps).result.kind == .full)
+        func installed() -> Bool {
+            mode == .iptables ? kernel.tables["nat"]?["KUBE-SERVICES"]?.isEmpty == false : !nft.tables.isEmpty
+        }
+        // Someone removes the proxy's rules.
+        switch mode {
+        case .iptables: kernel.tables["nat"]?["KUBE-SERVICES"] = []
+        case .nftables: try nft.deleteTables(NFTablesRuleset.allTableNames)
+        }
+        now.advance(3599)
+        #expect(try proxy.sync(services: [web], endpoints: eps).result.kind == .unchanged)
+        #expect(!installed())
+        now.advance(1)
+        #expect(try proxy.sync(services: [web], endpoints: eps).result.kind == .full)
+        #expect(installed())
+        #expect(try proxy.sync(services: [web], endpoints: eps).result.kind == .unchanged)
+    }
+}
+
+/// A clock tests move by hand.
+final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now = Date(timeIntervalSince1970: 1_800_000_000)
+    var date: Date { lock.withLock { now } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { now += seconds } }
 }
