@@ -31,12 +31,17 @@ public final class BlobWriter {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     }
 
-    deinit {
+    deinit { discard() }
+
+    /// Drops an unfinished blob now: its temporary file goes and its feed fails. Nothing
+    /// after a `commit`. (Also on deinit, which may come later than the failure when another
+    /// thread held the writer last.)
+    public func discard() {
+        guard fd >= 0 else { return }
         feed?.fail("the blob was not completed")
-        if fd >= 0 {
-            close(fd)
-            unlink(temporaryPath)
-        }
+        close(fd)
+        fd = -1
+        unlink(temporaryPath)
     }
 
     /// Appends bytes.

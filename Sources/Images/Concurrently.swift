@@ -8,7 +8,9 @@ func concurrently(_ count: Int, width: Int, _ body: @escaping (Int) throws -> Vo
     let group = DispatchGroup()
     for _ in 0..<max(1, min(width, count)) {
         group.enter()
-        Thread.detachNewThread {
+        // Unowned: the workers never hold the last reference, so what `body` captured is
+        // released on this thread before `concurrently` returns, not on a worker after it.
+        Thread.detachNewThread { [unowned work] in
             work.run()
             group.leave()
         }

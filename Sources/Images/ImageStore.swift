@@ -253,6 +253,7 @@ public final class ImageStore: Sendable {
                             try fetch(writer)
                             if !writer.isCommitted { try writer.commit() }
                         } catch {
+                            writer.discard()
                             feed.fail("\(error)")
                             throw error
                         }
