@@ -147,9 +147,11 @@ public struct NFTablesGenerator: Sendable {
         let toClusterIP: [NFTStatement] = [.destination(address: clusterIP, prefix: 32, negated: false), .l4proto(proto), .destinationPort(port.port)]
         if options.masqueradeAll {
             svcRules.append(NFTRule(statements: toClusterIP + [.jump(Self.markForMasquerade)]))
-        } else if let cidr = options.clusterCIDR, let (address, prefix) = Self.parseCIDR(cidr) {
+        } else if let cluster = options.clusterCIDR.flatMap(IPv4Prefix.init) {
             // Off-cluster clients reaching a VIP are masqueraded so replies return through us.
-            svcRules.append(NFTRule(statements: toClusterIP + [.source(address: address, prefix: prefix, negated: true), .jump(Self.markForMasquerade)]))
+            svcRules.append(NFTRule(statements: toClusterIP + [
+                .source(address: cluster.address.value, prefix: cluster.length, negated: true), .jump(Self.markForMasquerade),
+            ]))
         }
         let names = targets.map { target -> (chain: String, affinity: String) in
             let suffix = "\(KubeChains.hash(portName + proto.iptablesName + target.endpoint).prefix(8))-\(base)__\(target.ip)/\(target.endpoint.split(separator: ":").last ?? "")"
@@ -177,10 +179,6 @@ public struct NFTablesGenerator: Sendable {
             out.chains.append(NFTChain(name: name.chain, rules: rules))
         }
         out.chains.insert(NFTChain(name: svcChain, rules: svcRules), at: out.chains.count - n)
-    }
-
-    static func parseCIDR(_ text: String) -> (UInt32, Int)? {
-        IPv4Prefix(text).map { ($0.address.value, $0.length) }
     }
 }
 
