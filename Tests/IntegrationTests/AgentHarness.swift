@@ -27,7 +27,8 @@ final class AgentHarness: @unchecked Sendable {
     nonisolated(unsafe) private static var next = 0
 
     /// With `ownNetwork` false the agent shares the test's network namespace (to reach a
-    /// server the test runs on 127.0.0.1); only one such agent may run at a time.
+    /// server the test runs on 127.0.0.1); only one such agent may run at a time, and it
+    /// serves no cluster DNS, whose 10.96.0.10:53 the DNS tests bind in that same namespace.
     let ownNetwork: Bool
 
     init(_ name: String, ownNetwork: Bool = true) throws {
@@ -73,7 +74,7 @@ final class AgentHarness: @unchecked Sendable {
         process.arguments = [
             "--net=" + netns, builtBinary("swiftlet"), "run", "--manifests", manifests, "--root", root, "--run-dir", base + "/run", "--log-dir", base + "/logs",
             "--cni-conf-dir", base + "/cni", "--cgroup-parent", cgroupParent, "--node-name", "node1", "--pod-cidr", subnet,
-        ] + extraArguments
+        ] + (ownNetwork ? [] : ["--cluster-dns", "none"]) + extraArguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()
