@@ -72,8 +72,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "The manifest directory.") var manifests: String = "/etc/swiftlet/manifests"
 
     func run() throws {
-        let written = try ManifestFiles.apply(file: file, directory: manifests)
-        print("\(written) configured")
+        print(try ManifestFiles.apply(file: file, directory: manifests))
     }
 }
 

@@ -37,10 +37,11 @@ import Testing
         #expect(watcher.wait(timeout: 5) == true)
         #expect(watcher.wait(timeout: 0.05) == false)
     }
+}
 
-    private func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "manifests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+/// A new empty directory under the temp dir; the test removes it.
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "manifests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
 }
