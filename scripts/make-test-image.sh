@@ -33,6 +33,9 @@ done
 # SysV shared memory helper for the pod IPC tests (busybox has no ipcmk).
 gcc -static -O2 -o "$ROOTFS/bin/shmtool" "$(dirname "$0")/test-image/shmtool.c"
 strip "$ROOTFS/bin/shmtool"
+# A UDP server and client for the Service tests (busybox's nc speaks TCP only).
+gcc -static -O2 -o "$ROOTFS/bin/udptool" "$(dirname "$0")/test-image/udptool.c"
+strip "$ROOTFS/bin/udptool"
 chmod 1777 "$ROOTFS/tmp"
 chmod 0700 "$ROOTFS/root"
 cat >"$ROOTFS/etc/passwd" <<'EOF'

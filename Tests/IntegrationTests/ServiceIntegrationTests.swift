@@ -110,6 +110,89 @@ struct ServiceIntegrationTests {
         #expect(!hairpin.output.contains("FAIL") && hairpin.output.contains("web-a"), "\(hairpin.output)")
     }
 
+    /// A pod labelled app=udp answering every datagram on its port `echo` (5300/UDP) with its name.
+    static func udpPod(_ name: String) -> String {
+        TestManifests.pod(name, labels: ["app": "udp"], containers: TestManifests.container(
+            "echo", command: ["udptool", "serve", "5300", name], "ports: [{name: echo, containerPort: 5300, protocol: UDP}]"))
+    }
+
+    static let udpService = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: echo}
+        spec:
+          selector: {app: udp}
+          ports: [{name: echo, protocol: UDP, port: 53, targetPort: echo}]
+        """
+
+    static let headlessService = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web-headless}
+        spec:
+          clusterIP: None
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: http}]
+        """
+
+    func service(_ node: AgentHarness, _ name: String) -> Service? {
+        FileManager.default.contents(atPath: node.root + "/objects/services/default/\(name).json")
+            .flatMap { try? JSONDecoder().decode(Service.self, from: $0) }
+    }
+
+    /// A LoadBalancer answers on its ingress, the node's IP; a UDP Service spreads datagrams over
+    /// its pods through a named targetPort; a headless Service resolves to the ready pods' IPs;
+    /// `get svc -o wide` and `get ep -o json` show them.
+    @Test func loadBalancerUDPAndHeadlessServices() throws {
+        let node = try AgentHarness("svc-kinds")
+        defer { node.shutDown() }
+        try startWeb(node)
+        try node.write("client.yaml", Self.client)
+        try node.write("udp.yaml", TestManifests.documents([Self.udpPod("udp-a"), Self.udpPod("udp-b"), Self.udpService]))
+        try node.write("lb.yaml", Self.service("web-lb", type: "LoadBalancer"))
+        try node.write("headless.yaml", Self.headlessService)
+        #expect(node.wait { node.running("client") && node.running("udp-a") && node.running("udp-b") }, "\(node.agentLog)")
+        #expect(node.wait(10) { endpointIPs(node, "echo").ready.count == 2 && endpointIPs(node, "web-headless").ready.count == 3 })
+
+        // LoadBalancer, as k3s's ServiceLB: a NodePort plus the node's IP as its ingress.
+        #expect(node.wait(10) { service(node, "web-lb")?.status?.loadBalancer?.ingress?.first?.ip == node.gateway })
+        let nodePort = try #require(service(node, "web-lb")?.spec.ports?.first?.nodePort)
+        #expect((30000...32767).contains(nodePort))
+        for url in ["http://\(node.gateway)/", "http://\(node.gateway):\(nodePort)/"] {
+            #expect(node.wait(10) { ["web-a\n", "web-b\n", "web-c\n"].contains(node.curl(url) ?? "") }, "\(url): \(node.agentLog)")
+        }
+        let wide = node.cli(["get", "svc", "-o", "wide"]).output
+        let lbRow = wide.split(separator: "\n").first { $0.hasPrefix("web-lb ") } ?? ""
+        #expect(lbRow.contains(" LoadBalancer ") && lbRow.contains(" \(node.gateway) ") && lbRow.contains(" 80:\(nodePort)/TCP ")
+                && lbRow.hasSuffix(" app=web"), "\(wide)")
+        let headlessRow = wide.split(separator: "\n").first { $0.hasPrefix("web-headless ") } ?? ""
+        #expect(headlessRow.contains(" ClusterIP ") && headlessRow.contains(" None "), "\(wide)")
+
+        // UDP: every datagram to the VIP answered, by both pods.
+        let vip = try #require(clusterIP(node, "echo"))
+        let udptool = ImageFixtures.testImage + "/bundle/rootfs/bin/udptool"
+        let answers = (0..<40).map { _ -> String in
+            var output = Data()
+            return node.inNode(udptool, ["ask", vip, "53"], output: &output) == 0 ? String(decoding: output, as: UTF8.self) : "none"
+        }
+        #expect(Set(answers) == ["udp-a\n", "udp-b\n"], "\(answers)")
+
+        // Headless: DNS names the ready pods themselves.
+        let podIPs = Set(["web-a", "web-b", "web-c"].compactMap { node.pod($0)?.status?.podIP })
+        let lookup = node.cli(["exec", "client", "--", "nslookup", "web-headless.default.svc.cluster.local"]).output
+        let resolved = Set(lookup.split(separator: "\n").filter { $0.hasPrefix("Address: ") }.map { String($0.dropFirst("Address: ".count)) })
+        #expect(podIPs.count == 3 && resolved == podIPs, "\(lookup)")
+
+        // `get ep -o json` is a v1 List of Endpoints.
+        let json = try #require(node.cli(["get", "ep", "-o", "json"]).output.data(using: .utf8))
+        let list = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(list["kind"] as? String == "List" && list["apiVersion"] as? String == "v1")
+        let items = list["items"] as? [[String: Any]] ?? []
+        #expect(items.allSatisfy { $0["kind"] as? String == "Endpoints" })
+        let names = Set(items.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String })
+        #expect(names.isSuperset(of: ["web", "web-lb", "web-headless", "echo"]), "\(names)")
+    }
+
     @Test func removedServiceLeavesNoRuleAndCleanupRestoresTheTables() throws {
         let node = try AgentHarness("svc-cleanup")
         defer { node.shutDown() }
