@@ -74,7 +74,9 @@ struct ServiceIntegrationTests {
         #expect(node.cli(["exec", "client", "--", "cat", "/etc/resolv.conf"]).output.contains("nameserver 10.96.0.10"))
     }
 
-    @Test func deletedPodLeavesTheEndpoints() throws {
+    /// Also: the ClusterIP outlives an agent restart, and a Service asking for a taken one is
+    /// refused on one line naming its file.
+    @Test func deletedPodLeavesTheEndpointsAndTheVIPOutlivesARestart() throws {
         let node = try AgentHarness("svc-delete")
         defer { node.shutDown() }
         try node.start()
@@ -87,6 +89,14 @@ struct ServiceIntegrationTests {
         #expect(node.wait(5) { !endpointIPs(node, "web").ready.contains(ipB) })
         let vip = try #require(clusterIP(node, "web"))
         for _ in 0..<20 { #expect(node.curl("http://\(vip)/") == "web-a\n") }
+
+        node.stop()
+        try node.start()
+        try node.write("taken.yaml", TestManifests.service("taken", selector: ["app": "web"]) + "\n  clusterIP: \(vip)")
+        #expect(node.wait(10) { node.agentLog.contains(
+            "taken.yaml: Service default/taken: spec.clusterIP: Invalid value: \"\(vip)\": provided IP is already allocated") }, "\(node.agentLog)")
+        #expect(clusterIP(node, "web") == vip)
+        #expect(node.wait(10) { node.curl("http://\(vip)/") == "web-a\n" })
     }
 
     @Test func nodePortAffinityAndHairpin() throws {

@@ -54,6 +54,23 @@ import Testing
         ])
     }
 
+    @Test func aServiceKeepsItsAddressAgainstALaterRequestForIt() {
+        let (first, _, _) = allocator.allocate([service("web")], previous: ServiceAllocations(), now: t0)
+        let (_, services, errors) = allocator.allocate([service("web"), service("thief", clusterIP: "10.96.0.2")], previous: first, now: t1)
+        #expect(services.map(\.metadata.name) == ["web"])
+        #expect(services.first?.spec.clusterIP == "10.96.0.2")
+        #expect(errors == ["Service default/thief: spec.clusterIP: Invalid value: \"10.96.0.2\": provided IP is already allocated"])
+    }
+
+    @Test func aConflictNamesTheManifestFileTheServiceCameFrom() {
+        var late = service("late", type: .nodePort, nodePort: 30080)
+        late.metadata.annotations = [StaticPods.sourceAnnotation: "/etc/swiftlet/manifests/late.yaml"]
+        let (_, services, errors) = allocator.allocate([service("first", type: .nodePort, nodePort: 30080), late],
+                                                        previous: ServiceAllocations(), now: t0)
+        #expect(services.map(\.metadata.name) == ["first", "late"])
+        #expect(errors == ["late.yaml: Service default/late: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated or out of range"])
+    }
+
     @Test func theServiceCIDRIsAnIPv4NetworkOf8To30Bits() throws {
         for bad in ["10.96.0.0/7", "10.96.0.0/31", "10.96.0.0", "10.96.0/16", "10.96.0.0/016", "010.96.0.0/16", "10.96.0.0//16"] {
             #expect(throws: AllocationError(description: "invalid service CIDR \(bad)")) { try ServiceAllocator(serviceCIDR: bad) }

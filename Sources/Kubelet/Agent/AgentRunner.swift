@@ -27,8 +27,9 @@ public enum AgentRunner {
         defer { serviceController.stop() }
         agent.onSync = { state, pods in
             let declared = state.objects.compactMap { item -> Service? in
-                if case .service(let service) = item.object { return service }
-                return nil
+                guard case .service(var service) = item.object else { return nil }
+                service.metadata.annotations = (service.metadata.annotations ?? [:]).merging([StaticPods.sourceAnnotation: item.file]) { $1 }
+                return service
             }
             serviceController.sync(services: declared, pods: pods)
         }

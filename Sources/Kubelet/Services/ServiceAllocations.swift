@@ -56,10 +56,22 @@ public struct ServiceAllocator: Sendable {
         var usedPorts = Set<Int>()
         var out: [Service] = []
         func key(_ service: Service) -> String { "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")" }
+        // The error line's subject: the manifest file, when known, and the Service.
+        func subject(_ service: Service) -> String {
+            let file = service.metadata.annotations?[StaticPods.sourceAnnotation].map { ($0 as NSString).lastPathComponent + ": " }
+            return (file ?? "") + "Service \(key(service))"
+        }
         func portKey(_ port: ServicePort) -> String { "\(port.name ?? "")/\(port.protocol?.rawValue ?? "TCP")/\(port.port)" }
-        // Explicit requests first, then what each Service had, then new ones: an explicit
-        // request wins a conflict with an automatic allocation.
-        let ordered = services.filter { requestedIP($0) != nil } + services.filter { requestedIP($0) == nil }
+        // First come, first served, as the API server: Services that already hold their
+        // address keep it (and their NodePorts), then explicit requests, which so win only
+        // against new automatic allocations, then the rest.
+        func holdsItsAddress(_ service: Service) -> Bool {
+            guard let kept = previous.services[key(service)]?.clusterIP else { return false }
+            return requestedIP(service).map { $0 == kept } ?? true
+        }
+        let holding = services.filter(holdsItsAddress)
+        let rest = services.filter { !holdsItsAddress($0) }
+        let ordered = holding + rest.filter { requestedIP($0) != nil } + rest.filter { requestedIP($0) == nil }
         var accepted: [String: Service] = [:]
         for service in ordered {
             var service = service
@@ -70,11 +82,11 @@ public struct ServiceAllocator: Sendable {
             if !headless {
                 if let requested = requestedIP(service) {
                     guard inRange(requested) else {
-                        errors.append("Service \(name): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is not in the valid range \(serviceCIDR)")
+                        errors.append("\(subject(service)): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is not in the valid range \(serviceCIDR)")
                         continue
                     }
                     guard !usedIPs.contains(requested) else {
-                        errors.append("Service \(name): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is already allocated")
+                        errors.append("\(subject(service)): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is already allocated")
                         continue
                     }
                     entry.clusterIP = requested
@@ -82,7 +94,7 @@ public struct ServiceAllocator: Sendable {
                     entry.clusterIP = kept
                 } else {
                     guard let free = automaticAddresses.first(where: { !usedIPs.contains($0) && !reserved.contains($0) && !previous.isHeld($0, except: name) }) else {
-                        errors.append("Service \(name): spec.clusterIP: failed to allocate an IP: the range \(serviceCIDR) is full")
+                        errors.append("\(subject(service)): spec.clusterIP: failed to allocate an IP: the range \(serviceCIDR) is full")
                         continue
                     }
                     entry.clusterIP = free
@@ -99,7 +111,7 @@ public struct ServiceAllocator: Sendable {
                     if let wanted, ServiceAllocations.nodePortRange.contains(wanted), !usedPorts.contains(wanted) {
                         chosen = wanted
                     } else if port.nodePort != nil {
-                        errors.append("Service \(name): spec.ports[\(index)].nodePort: Invalid value: \(port.nodePort!): provided port is already allocated or out of range")
+                        errors.append("\(subject(service)): spec.ports[\(index)].nodePort: Invalid value: \(port.nodePort!): provided port is already allocated or out of range")
                         chosen = nil
                     } else {
                         chosen = ServiceAllocations.nodePortRange.first { !usedPorts.contains($0) && !previous.isPortHeld($0, except: name) }
