@@ -6,7 +6,6 @@ import Testing
 /// Issue #5: Services through the node's own netfilter and the cluster DNS, with real pods.
 @Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
 struct ServiceIntegrationTests {
-    /// A pod labelled app=web serving its own name on port 80.
     /// A pod labelled app=web serving its own name on port 80; an unready one probes a port
     /// nothing listens on.
     static func webPod(_ name: String, ready: Bool = true) -> String {
@@ -31,11 +30,13 @@ struct ServiceIntegrationTests {
         }
     }
 
-    func clusterIP(_ node: AgentHarness, _ name: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: node.root + "/objects/services/default/\(name).json"),
-              let service = try? JSONDecoder().decode(Service.self, from: data) else { return nil }
-        return service.spec.clusterIP
+    /// The Service as the agent published it for the CLI.
+    func service(_ node: AgentHarness, _ name: String) -> Service? {
+        FileManager.default.contents(atPath: node.root + "/objects/services/default/\(name).json")
+            .flatMap { try? JSONDecoder().decode(Service.self, from: $0) }
     }
+
+    func clusterIP(_ node: AgentHarness, _ name: String) -> String? { service(node, name)?.spec.clusterIP }
 
     func endpointIPs(_ node: AgentHarness, _ name: String) -> (ready: Set<String>, notReady: Set<String>) {
         guard let data = FileManager.default.contents(atPath: node.root + "/objects/endpoints/default/\(name).json"),
@@ -144,11 +145,6 @@ struct ServiceIntegrationTests {
           selector: {app: web}
           ports: [{name: http, port: 80, targetPort: http}]
         """
-
-    func service(_ node: AgentHarness, _ name: String) -> Service? {
-        FileManager.default.contents(atPath: node.root + "/objects/services/default/\(name).json")
-            .flatMap { try? JSONDecoder().decode(Service.self, from: $0) }
-    }
 
     /// A LoadBalancer answers on its ingress, the node's IP; a UDP Service spreads datagrams over
     /// its pods through a named targetPort; a headless Service resolves to the ready pods' IPs;
