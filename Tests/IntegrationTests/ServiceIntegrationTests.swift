@@ -31,12 +31,12 @@ struct ServiceIntegrationTests {
     }
 
     /// The Service as the agent published it for the CLI.
-    func service(_ node: AgentHarness, _ name: String) -> Service? {
+    func publishedService(_ node: AgentHarness, _ name: String) -> Service? {
         FileManager.default.contents(atPath: node.root + "/objects/services/default/\(name).json")
             .flatMap { try? JSONDecoder().decode(Service.self, from: $0) }
     }
 
-    func clusterIP(_ node: AgentHarness, _ name: String) -> String? { service(node, name)?.spec.clusterIP }
+    func clusterIP(_ node: AgentHarness, _ name: String) -> String? { publishedService(node, name)?.spec.clusterIP }
 
     func endpointIPs(_ node: AgentHarness, _ name: String) -> (ready: Set<String>, notReady: Set<String>) {
         guard let data = FileManager.default.contents(atPath: node.root + "/objects/endpoints/default/\(name).json"),
@@ -161,8 +161,8 @@ struct ServiceIntegrationTests {
         #expect(node.wait(10) { endpointIPs(node, "echo").ready.count == 2 && endpointIPs(node, "web-headless").ready.count == 3 })
 
         // LoadBalancer, as k3s's ServiceLB: a NodePort plus the node's IP as its ingress.
-        #expect(node.wait(10) { service(node, "web-lb")?.status?.loadBalancer?.ingress?.first?.ip == node.gateway })
-        let nodePort = try #require(service(node, "web-lb")?.spec.ports?.first?.nodePort)
+        #expect(node.wait(10) { publishedService(node, "web-lb")?.status?.loadBalancer?.ingress?.first?.ip == node.gateway })
+        let nodePort = try #require(publishedService(node, "web-lb")?.spec.ports?.first?.nodePort)
         #expect((30000...32767).contains(nodePort))
         for url in ["http://\(node.gateway)/", "http://\(node.gateway):\(nodePort)/"] {
             #expect(node.wait(10) { ["web-a\n", "web-b\n", "web-c\n"].contains(node.curl(url) ?? "") }, "\(url): \(node.agentLog)")
