@@ -14,6 +14,8 @@ public final class NodeAgent: @unchecked Sendable {
     private var workers: [String: PodWorker] = [:]
     private var terminating: Set<String> = []
     private var reportedProblems: Set<String> = []
+    /// The duplicate manifests whose event has been filed on the object keeping the name.
+    private var announced: Set<ManifestDuplicate> = []
     private let stopLock = NSLock()
     private var stopping = false
     /// Called after each pass with the desired state (kube-proxy, DNS and controllers hook in here).
@@ -44,7 +46,9 @@ public final class NodeAgent: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: services.layout.podsDir, withIntermediateDirectories: true)
         let watcher = try DirectoryWatcher(path: manifests)
-        let source = ManifestSource(path: manifests, nodeName: services.nodeName)
+        let source = ManifestSource(path: manifests, nodeName: services.nodeName, ownersFile: services.layout.manifestOwnersFile)
+        // Pods an earlier agent left running keep their names against any other file.
+        source.recordOwners(of: podsOnDisk().map(\.pod))
         let workloads = WorkloadSync(layout: services.layout, nodeName: services.nodeName, logger: logger)
         var first = true
         while !shouldStop {
@@ -59,6 +63,7 @@ public final class NodeAgent: @unchecked Sendable {
             let controllerPods = workloads.sync(
                 objects: objects, observed: runningPods(), deletedPods: workloads.takeDeleteRequests())
             reconcile(state.pods + controllerPods)
+            announce(state.duplicates)
             onSync?(state, runningPods())
             // While pods terminate, look again soon so their replacements start promptly.
             watcher.wait(timeout: terminating.isEmpty ? min(resync, 1) : 0.1)
@@ -81,18 +86,23 @@ public final class NodeAgent: @unchecked Sendable {
         try? JSONFile.write(problems, to: services.layout.root + "/manifest-problems.json")
     }
 
+    /// The pods on disk by uid, from an earlier agent (before the first pass); pod dirs
+    /// without a readable pod file are removed.
+    private func podsOnDisk() -> [(uid: String, pod: Pod)] {
+        let uids = (try? FileManager.default.contentsOfDirectory(atPath: services.layout.podsDir)) ?? []
+        return uids.sorted().compactMap { uid in
+            guard let pod = JSONFile.read(Pod.self, from: services.layout.podFile(uid: uid)) else {
+                try? FileManager.default.removeItem(atPath: services.layout.podDir(uid: uid))
+                return nil
+            }
+            return (uid, pod)
+        }
+    }
+
     /// Pods on disk from an earlier agent: adopted when still desired, else terminated.
     private func adopt(desired: [Pod]) {
         let wanted = Set(desired.compactMap(\.metadata.uid))
-        let uids = (try? FileManager.default.contentsOfDirectory(atPath: services.layout.podsDir)) ?? []
-        var pods: [String: Pod] = [:]
-        for uid in uids.sorted() {
-            guard let pod = JSONFile.read(Pod.self, from: services.layout.podFile(uid: uid)) else {
-                try? FileManager.default.removeItem(atPath: services.layout.podDir(uid: uid))
-                continue
-            }
-            pods[uid] = pod
-        }
+        let pods = Dictionary(podsOnDisk().map { ($0.uid, $0.pod) }, uniquingKeysWith: { first, _ in first })
         OrphanSweep(services: services).run(knownPods: Set(pods.keys))
         for (uid, pod) in pods.sorted(by: { $0.key < $1.key }) {
             let worker = PodWorker(pod: pod, services: services)
@@ -127,5 +137,35 @@ public final class NodeAgent: @unchecked Sendable {
             workers[uid] = worker
             worker.start()
         }
+    }
+
+    /// Files a Warning event, once per duplicate, on the object that kept its name (as the
+    /// kubelet's `FailedValidation` for a pod name used twice); the error line is in `report`.
+    private func announce(_ duplicates: [ManifestDuplicate]) {
+        var next: Set<ManifestDuplicate> = []
+        var objectEvents: [WorkloadEvent] = []
+        for duplicate in duplicates {
+            if announced.contains(duplicate) {
+                next.insert(duplicate)
+                continue
+            }
+            let message = "\(duplicate.kind) \(duplicate.namespace)/\(duplicate.name) from \(duplicate.newcomer) ignored: "
+                + "duplicate name \"\(duplicate.name)\", already defined in \(duplicate.owner)"
+            if duplicate.kind == "Pod" {
+                // The owner's pod; none while the owner file is broken, so later.
+                let podName = "\(duplicate.name)-\(services.nodeName.lowercased())"
+                guard let owner = workers.first(where: {
+                    !terminating.contains($0.key) && $0.value.name == podName && $0.value.namespace == duplicate.namespace
+                })?.value else { continue }
+                owner.post("Warning", "FailedValidation", message)
+            } else {
+                objectEvents.append(WorkloadEvent(
+                    type: "Warning", kind: duplicate.kind, namespace: duplicate.namespace, name: duplicate.name,
+                    reason: "FailedValidation", message: message))
+            }
+            next.insert(duplicate)
+        }
+        if !objectEvents.isEmpty { ObjectStore(root: services.layout.root).record(objectEvents) }
+        announced = next
     }
 }

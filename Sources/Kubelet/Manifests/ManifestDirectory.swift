@@ -5,12 +5,15 @@ public struct ManifestFile: Sendable, Equatable {
     public let name: String
     public let path: String
     public let contents: Data
+    /// The file's mtime, seconds since 1970: which of two files declaring one name came first.
+    public var modified: Double = 0
 }
 
 /// A file of the manifest directory that could not be read, with the reason.
 public struct ManifestFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public let name: String
     public let message: String
+    public var modified: Double = 0
 
     public var description: String { "\(name): \(message)" }
 }
@@ -34,18 +37,19 @@ public struct ManifestDirectory: Sendable {
             let file = path + "/" + name
             var st = stat()
             guard lstat(file, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+            let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
             if Int(st.st_size) > Self.maxFileSize {
                 return .failure(ManifestFileError(
-                    name: name, message: "file is \(st.st_size) bytes, over the \(Self.maxFileSize)-byte limit"))
+                    name: name, message: "file is \(st.st_size) bytes, over the \(Self.maxFileSize)-byte limit", modified: modified))
             }
             guard let data = FileManager.default.contents(atPath: file) else {
-                return .failure(ManifestFileError(name: name, message: "cannot read file"))
+                return .failure(ManifestFileError(name: name, message: "cannot read file", modified: modified))
             }
             if data.count > Self.maxFileSize {
                 return .failure(ManifestFileError(
-                    name: name, message: "file is \(data.count) bytes, over the \(Self.maxFileSize)-byte limit"))
+                    name: name, message: "file is \(data.count) bytes, over the \(Self.maxFileSize)-byte limit", modified: modified))
             }
-            return .success(ManifestFile(name: name, path: file, contents: data))
+            return .success(ManifestFile(name: name, path: file, contents: data, modified: modified))
         }
     }
 }

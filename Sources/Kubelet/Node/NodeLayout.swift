@@ -5,6 +5,7 @@ import Foundation
 /// | path | holds |
 /// | --- | --- |
 /// | `<root>/agent.json` | the running agent's settings, so CLI commands given only `--root` find the rest |
+/// | `<root>/manifest-owners.json` | which manifest file holds each object name two files declare (`ManifestOwnerRecord`) |
 /// | `<root>/pods/<uid>/pod.json` | the pod as the API shows it: metadata, spec, status |
 /// | `<root>/pods/<uid>/events.json` | the pod's recent events |
 /// | `<root>/pods/<uid>/volumes/<name>` | emptyDir (and later configMap/secret) volumes |
@@ -27,6 +28,7 @@ public struct NodeLayout: Codable, Sendable, Equatable {
     }
 
     public var agentFile: String { root + "/agent.json" }
+    public var manifestOwnersFile: String { root + "/manifest-owners.json" }
     public var podsDir: String { root + "/pods" }
     public var containersDir: String { root + "/containers" }
     public var imagesRoot: String { root }

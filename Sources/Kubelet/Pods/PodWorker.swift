@@ -15,6 +15,8 @@ public final class PodWorker: @unchecked Sendable {
     private var terminateRequested = false
     private var stopRequested = false
     private var done = false
+    /// Events filed from outside the worker's thread, recorded on its next pass.
+    private var posted: [(type: String, reason: String, message: String)] = []
 
     // Worker-thread state: only the worker's thread touches it, here and in the
     // PodWorker+*.swift extensions.
@@ -102,6 +104,15 @@ public final class PodWorker: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Files an event on the pod from the agent's thread (a manifest declaring the pod's
+    /// name again); the worker records it with its own events on its next pass.
+    public func post(_ type: String, _ reason: String, _ message: String) {
+        condition.lock()
+        posted.append((type, reason, message))
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// Waits until the worker's thread has ended.
     public func wait(timeout: TimeInterval = .infinity) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -128,7 +139,10 @@ public final class PodWorker: @unchecked Sendable {
             condition.lock()
             let terminate = terminateRequested
             let stop = stopRequested
+            let inbox = posted
+            posted = []
             condition.unlock()
+            for event in inbox { events.record(event.type, event.reason, event.message) }
             if stop && !terminate { break }
             if terminate {
                 terminatePod()
