@@ -16,7 +16,7 @@ report="$(mktemp)"
 trap 'rm -f "$report"' EXIT
 export SWIFTLET_CAMPAIGN_REPORT="$report"
 status=0
-scripts/in-private-ns.sh swift test --skip-build --filter 'EscapeTests|ReliabilityBadInputTests|ReliabilityFaultTests|ReliabilityChurnTests' || status=$?
+scripts/in-private-ns.sh swift test --skip-build --filter 'EscapeTests|ReliabilityBadInputTests|ReliabilityDuplicateManifestTests|ReliabilityFaultTests|ReliabilityChurnTests' || status=$?
 scripts/fuzz.sh "${fuzz[@]}" || status=$?
 echo "---- campaign figures"
 cat "$report"

@@ -28,8 +28,9 @@ struct ReliabilityBadInputTests {
         for file in files {
             try FileManager.default.copyItem(atPath: fixtures + "/bad/" + file, toPath: node.manifests + "/" + file)
         }
-        // A second file defining the good pod again, and a file over the 10 MiB limit.
-        try node.write("zz-duplicate.yaml", TestManifests.pod("good", containers: TestManifests.container("other", command: TestManifests.sleepForever)))
+        // A second file defining the good pod again, whose name sorts first (the file seen
+        // first keeps the pod, issue #19), and a file over the 10 MiB limit.
+        try node.write("a-duplicate.yaml", TestManifests.pod("good", containers: TestManifests.container("other", command: TestManifests.sleepForever)))
         let huge = node.manifests + "/zz-huge.yaml"
         FileManager.default.createFile(atPath: huge, contents: Data(repeating: UInt8(ascii: "#"), count: ManifestDirectory.maxFileSize + 1))
 
@@ -42,7 +43,7 @@ struct ReliabilityBadInputTests {
                 return line[..<range.lowerBound] + ": unknown kind \(kind) ("
             }
         let extra = [
-            "zz-duplicate.yaml: Pod default/good is already defined in good.yaml; ignored",
+            "a-duplicate.yaml: Pod default/good is already defined in good.yaml; ignored",
             "zz-huge.yaml: file is 10485761 bytes, over the 10485760-byte limit",
         ]
         #expect(node.wait(60) { let log = node.agentLog; return (golden + extra).allSatisfy { log.contains($0) } })
@@ -51,7 +52,7 @@ struct ReliabilityBadInputTests {
         #expect(missing.isEmpty, "not in the agent log:\n\(missing.joined(separator: "\n"))")
         // Each file is named on an error line of the log.
         let errorLines = log.split(separator: "\n").filter { $0.contains("error") }
-        for file in files + ["zz-duplicate.yaml", "zz-huge.yaml"] {
+        for file in files + ["a-duplicate.yaml", "zz-huge.yaml"] {
             #expect(errorLines.contains { $0.contains(file + ": ") }, "\(file) has no error line")
         }
         Campaign.report("bad manifests: \(files.count + 2) files (\(golden.count + extra.count) problems) reported by name, good pod kept serving")

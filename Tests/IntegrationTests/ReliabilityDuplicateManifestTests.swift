@@ -8,7 +8,7 @@ import Testing
 /// files and the kept object a FailedValidation event; once the first file goes, the
 /// duplicate may take the name over.
 @Suite(.enabled(if: isRoot && ProcessInfo.processInfo.environment["SWIFTLET_PRIVATE_NS"] == "1"))
-struct DuplicateManifestTests {
+struct ReliabilityDuplicateManifestTests {
     static let refusal = "b8-duplicate.yaml: Pod default/p1 is already defined in p1.yaml; ignored"
     /// A Pod p1 whose container exits at once: crash-looping, were it started.
     static let duplicatePod = TestManifests.pod("p1", containers: TestManifests.container(command: ["true"]))
@@ -80,6 +80,7 @@ struct DuplicateManifestTests {
         }, "not taken over:\n\(node.agentLog)")
         #expect(node.wait { node.pods().count == 10 })
         #expect(before.pid.map { kill($0, 0) != 0 } == true, "the first pod's container is gone")
+        Campaign.report("duplicate pod name: the running pod kept its container, the newcomer refused naming both files; taken over once the first file went")
     }
 
     @Test func theRunningPodKeepsItsNameAcrossAgentRestartsWithOrWithoutTheOwnerRecord() throws {
