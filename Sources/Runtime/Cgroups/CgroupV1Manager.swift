@@ -34,6 +34,11 @@ struct CgroupV1Manager: CgroupManager {
     var threadJoinFiles: [String] { hierarchies.map { $0.mountPoint + path + "/tasks" } }
     var unifiedDirectory: String? { unified.map { $0.mountPoint + path } }
 
+    var freezer: CgroupFreezer? {
+        if let dir = directory(for: "freezer") { return .v1(directory: dir) }
+        return unifiedDirectory.map { .v2(directory: $0) }
+    }
+
     func create() throws {
         for hierarchy in hierarchies {
             try CgroupDirectory.create(mountPoint: hierarchy.mountPoint, path: cgroupPath)

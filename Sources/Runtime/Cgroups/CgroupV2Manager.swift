@@ -26,6 +26,8 @@ struct CgroupV2Manager: CgroupManager {
     var threadJoinFiles: [String] { [] }
     var unifiedDirectory: String? { directory }
 
+    var freezer: CgroupFreezer? { .v2(directory: directory) }
+
     func create() throws {
         // Enable the controllers from the root down to the leaf's parent, skipping levels
         // that already have them (the common case after the first container).
