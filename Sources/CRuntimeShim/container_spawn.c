@@ -206,12 +206,35 @@ static int resolve_executable(const struct crs_spawn_config *c, char *out, size_
     return child_fail(f, "exec", name, last == ENOENT ? ENOENT : last);
 }
 
+/* The fifo as this process may open it: through /proc/self/fd of the O_PATH fd (a magic
+ * link checks only the fifo's own mode, 0622, not the root-only state directory), or by
+ * name in the state directory when the container has no /proc. */
+static int open_exec_fifo(const struct crs_spawn_config *c, int flags) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);
+    int fd;
+    do { fd = open(path, flags | O_CLOEXEC); } while (fd < 0 && errno == EINTR);
+    if (fd >= 0 || errno != ENOENT) return fd;
+    do { fd = openat(c->exec_fifo_dir_fd, c->exec_fifo_name, flags | O_CLOEXEC); } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+/* Before reporting ready: can the process, as its own user, open the fifo for writing?
+ * Without a reader a non-blocking open fails with ENXIO only once the permission check
+ * passed, so a refusal is a create error, not an init that dies after create said yes. */
+static int check_exec_fifo(const struct crs_spawn_config *c, struct crs_child_failure *f) {
+    int fd = open_exec_fifo(c, O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno == ENXIO) return 0;
+    return child_fail(f, "open", "exec fifo", errno);
+}
+
 /* Blocks until `start` opens the fifo for reading, then lets it know we go. */
 static int wait_exec_fifo(const struct crs_spawn_config *c, struct crs_child_failure *f) {
-    int fd;
-    do {
-        fd = openat(c->exec_fifo_dir_fd, c->exec_fifo_name, O_WRONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
+    int fd = open_exec_fifo(c, O_WRONLY);
     if (fd < 0) return child_fail(f, "open", "exec fifo", errno);
     int rc = write_full(fd, "0", 1);
     int err = errno;
@@ -264,9 +287,10 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
 
     char exe[PATH_MAX];
     if (resolve_executable(c, exe, sizeof(exe), f) < 0) return -1;
+    if (c->exec_fifo_fd >= 0 && check_exec_fifo(c, f) < 0) return -1;
     (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 
-    if (c->exec_fifo_dir_fd >= 0) {
+    if (c->exec_fifo_fd >= 0) {
         struct sync_msg ready;
         memset(&ready, 0, sizeof(ready));
         ready.type = MSG_READY;
@@ -276,7 +300,7 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
         a->sync_fd = -1;
         /* The wait for `start` may be long: drop the copies of the caller's other fds
          * (other children's sync pipes, a test's output pipes) so nobody waits on us for EOF. */
-        crs_close_fds_except(c->exec_fifo_dir_fd, -1);
+        crs_close_fds_except(c->exec_fifo_fd, c->exec_fifo_dir_fd);
         if (wait_exec_fifo(c, f) < 0) return -1;
     }
     if (c->no_new_privileges && child_load_seccomp(c, f) < 0) return -1;
@@ -424,7 +448,7 @@ int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *re
         if (n == 0) {
             /* EOF: every writer is gone. Success if the container process exec'd (no fifo
              * wanted); otherwise it died before reporting. */
-            if (pid < 0 || config->exec_fifo_dir_fd >= 0) {
+            if (pid < 0 || config->exec_fifo_fd >= 0) {
                 fill_result(result, "start", "container process exited during setup", ECHILD);
                 failed = 1;
             }

@@ -99,10 +99,13 @@ struct crs_spawn_config {
      * (clone3 CLONE_INTO_CGROUP), or -1 */
     int cgroup_v2_fd;
 
-    /* the exec fifo: `exec_fifo_name` inside the directory open as `exec_fifo_dir_fd`
-     * (O_PATH is enough, and it still resolves after pivot_root). The child reports ready,
-     * then blocks opening it for writing until `start` opens it for reading.
-     * -1 = exec at once. */
+    /* the exec fifo: an O_PATH fd of the fifo itself, which the child reopens for writing
+     * through /proc/self/fd after it took the process's user (as runc does: no search
+     * permission on the state directory is needed), and `exec_fifo_name` inside the
+     * O_PATH directory fd `exec_fifo_dir_fd`, for a container without /proc (root only).
+     * The child checks it can open it, reports ready, then blocks opening it for writing
+     * until `start` opens it for reading. -1 = exec at once. */
+    int exec_fifo_fd;
     int exec_fifo_dir_fd;
     const char *exec_fifo_name;
 };

@@ -162,13 +162,23 @@ public struct ContainerRuntime: Sendable {
             if !options.startImmediately {
                 let fifo = dir + "/" + StateStore.fifoName
                 try sys("mkfifo", fifo) { mkfifo(fifo, 0o622) }
+                // 0622 whatever the umask (mkfifo applies it, and umask is process-wide):
+                // an init running as another user must be able to open it for writing.
+                try sys("chmod", fifo) { chmod(fifo, 0o622) }
+                request.execFifoFD = try fds.open(fifo, CRS_O_PATH | O_CLOEXEC)
                 request.execFifoDirFD = try fds.open(dir, CRS_O_PATH | O_DIRECTORY | O_CLOEXEC)
             }
             pid = try ContainerSpawner.spawn(request)
+            // The stat read names the process for good (start time); an init already gone
+            // is a failed create, never a container `start` then finds stopped.
+            let initStat = LiveProcess.stat(pid)
+            if !options.startImmediately, initStat == nil || initStat?.state == "Z" {
+                throw RuntimeError.setupFailed(SystemError(errno: ECHILD, operation: "start", detail: "container process exited during setup"))
+            }
 
             let stored = StoredContainer(
                 id: id, bundle: bundle, rootfs: plan.rootfs, pid: pid,
-                pidStartTime: LiveProcess.stat(pid)?.startTime ?? 0, created: Timestamp.now(),
+                pidStartTime: initStat?.startTime ?? 0, created: Timestamp.now(),
                 cgroupPath: plan.cgroupPath, annotations: plan.annotations.isEmpty ? nil : plan.annotations,
                 namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue },
                 hasPoststopHooks: !(plan.hooks?.poststop ?? []).isEmpty)

@@ -19,7 +19,9 @@ struct SpawnRequest {
     var noPivot = false
     var cgroupProcsFDs: [Int32] = []
     var cgroupV2FD: Int32 = -1
-    /// The state directory (O_PATH fd) holding the exec fifo; nil = exec at once.
+    /// The exec fifo (O_PATH fd) and the state directory holding it (O_PATH fd, for a
+    /// container without /proc); nil = exec at once.
+    var execFifoFD: Int32?
     var execFifoDirFD: Int32?
 }
 
@@ -85,6 +87,7 @@ enum ContainerSpawner {
         config.cgroup_procs_fds = arena.array(request.cgroupProcsFDs)
         config.cgroup_procs_count = request.cgroupProcsFDs.count
         config.cgroup_v2_fd = request.cgroupV2FD
+        config.exec_fifo_fd = request.execFifoFD ?? -1
         config.exec_fifo_dir_fd = request.execFifoDirFD ?? -1
         config.exec_fifo_name = arena.string(StateStore.fifoName)
 
