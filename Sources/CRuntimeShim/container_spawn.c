@@ -261,6 +261,7 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
     if (c->rootfs != NULL && child_setup_rootfs(c, f) < 0) return -1;
     if (c->console_socket >= 0 && child_setup_console(c, f) < 0) return -1;
     if (c->rootfs != NULL && child_finish_rootfs(c, f) < 0) return -1;
+    if (c->rootfs == NULL && child_write_sysctls(c, f) < 0) return -1;
     if (c->hostname != NULL && sethostname(c->hostname, strlen(c->hostname)) < 0) {
         return child_fail(f, "sethostname", c->hostname, errno);
     }

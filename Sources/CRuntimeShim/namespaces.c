@@ -2,6 +2,7 @@
 #include "spawn_child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <string.h>
@@ -59,6 +60,28 @@ int child_loopback_up(struct crs_child_failure *f) {
         return child_fail(f, "set up", "lo", err);
     }
     close(s);
+    return 0;
+}
+
+/* linux.sysctl, through the container's /proc/sys: each file is resolved in the
+ * namespaces of the writer (net.* in its network namespace, kernel.shm* in its IPC one). */
+int child_write_sysctls(const struct crs_spawn_config *c, struct crs_child_failure *f) {
+    for (size_t i = 0; c->sysctl_paths && c->sysctl_paths[i]; i++) {
+        char path[PATH_MAX];
+        if (child_path_join(path, sizeof(path), "/proc/sys", c->sysctl_paths[i]) < 0) {
+            return child_fail(f, "sysctl", c->sysctl_paths[i], ENAMETOOLONG);
+        }
+        int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) return child_fail(f, "open sysctl", path, errno);
+        const char *value = c->sysctl_values[i];
+        size_t len = strlen(value);
+        ssize_t n;
+        do { n = write(fd, value, len); } while (n < 0 && errno == EINTR);
+        int err = errno;
+        close(fd);
+        if (n < 0) return child_fail(f, "write sysctl", path, err);
+        if ((size_t)n != len) return child_fail(f, "write sysctl", path, EIO);
+    }
     return 0;
 }
 #endif

@@ -271,6 +271,8 @@ static int readonly_path(const char *path, struct crs_child_failure *f) {
 
 int child_finish_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f) {
     if (c->no_pivot ? move_root(c->rootfs, f) < 0 : pivot_root_dot(c->rootfs, f) < 0) return -1;
+    /* As runc: sysctls go in while /proc/sys is still writable (it is a read-only path). */
+    if (child_write_sysctls(c, f) < 0) return -1;
     for (size_t i = 0; c->masked_paths && c->masked_paths[i]; i++) {
         if (mask_path(c->masked_paths[i], f) < 0) return -1;
     }

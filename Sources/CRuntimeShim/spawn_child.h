@@ -29,6 +29,7 @@ int child_join_namespaces(const struct crs_join_namespaces *join, int include_pi
                           struct crs_child_failure *f);
 int child_loopback_up(struct crs_child_failure *f);
 int child_clone_flags(int kinds);
+int child_write_sysctls(const struct crs_spawn_config *c, struct crs_child_failure *f);
 
 /* rootfs.c */
 int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f);

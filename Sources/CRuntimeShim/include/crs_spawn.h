@@ -89,6 +89,10 @@ struct crs_spawn_config {
     const char *const *readonly_paths; /* NULL-terminated or NULL */
     const char *hostname; /* NULL = leave */
     const char *domainname;
+    /* linux.sysctl: files under /proc/sys and their values (NULL-terminated, or NULL),
+     * written after pivot_root and before the read-only paths */
+    const char *const *sysctl_paths;
+    const char *const *sysctl_values;
 
     /* cgroups: open fds (O_WRONLY) the child writes "0" into first: v1 `tasks` files (the
      * child is single-threaded, so moving its one thread moves the process, without the

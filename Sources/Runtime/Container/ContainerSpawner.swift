@@ -83,6 +83,10 @@ enum ContainerSpawner {
             config.readonly_paths = arena.stringArray(plan.readonlyPaths)
             config.hostname = plan.hostname.map { arena.string($0) } ?? nil
             config.domainname = plan.domainname.map { arena.string($0) } ?? nil
+            if !plan.sysctls.isEmpty {
+                config.sysctl_paths = arena.stringArray(plan.sysctls.map(\.path))
+                config.sysctl_values = arena.stringArray(plan.sysctls.map(\.value))
+            }
         }
         config.cgroup_procs_fds = arena.array(request.cgroupProcsFDs)
         config.cgroup_procs_count = request.cgroupProcsFDs.count

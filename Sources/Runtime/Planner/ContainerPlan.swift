@@ -68,6 +68,9 @@ public struct ContainerPlan: Equatable, Sendable {
     public var newNamespaces: Set<NamespaceKind>
     /// Namespaces joined by path.
     public var joinNamespaces: [NamespaceKind: String]
+    /// `linux.sysctl`, validated: written in the container's namespaces before /proc/sys
+    /// turns read-only.
+    public var sysctls: [PlannedSysctl]
     public var cgroupPath: String
     public var resources: CgroupResources
     public var seccomp: LinuxSeccomp?

@@ -98,9 +98,8 @@ public struct ContainerPlanner {
         if !(linux.uidMappings ?? []).isEmpty || !(linux.gidMappings ?? []).isEmpty {
             throw invalid("linux.uidMappings", "user namespaces are not supported")
         }
-        if !(linux.sysctl ?? [:]).isEmpty {
-            throw invalid("linux.sysctl", "sysctls are not supported")
-        }
+        let sysctls = try SysctlPlan.plan(
+            linux.sysctl ?? [:], newNamespaces: newNamespaces, joinNamespaces: joinNamespaces, host: host)
         if !newNamespaces.contains(.mount) && joinNamespaces[.mount] == nil {
             throw invalid("linux.namespaces", "a mount namespace is required")
         }
@@ -149,6 +148,7 @@ public struct ContainerPlanner {
             domainname: (spec.domainname ?? "").isEmpty ? nil : spec.domainname,
             newNamespaces: newNamespaces,
             joinNamespaces: joinNamespaces,
+            sysctls: sysctls,
             cgroupPath: cgroupPath,
             resources: Self.resources(linux.resources),
             seccomp: linux.seccomp,
