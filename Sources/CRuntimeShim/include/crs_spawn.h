@@ -21,6 +21,16 @@ struct crs_mount {
     unsigned long propagation;
 };
 
+/// One `linux.devices` node: type 'c', 'b' or 'p', permission bits in `mode`.
+struct crs_device {
+    const char *path; /* absolute inside the container */
+    int type;
+    unsigned int major, minor;
+    unsigned int mode;
+    uid_t uid;
+    gid_t gid;
+};
+
 /// One resource limit (RLIMIT_* number, soft, hard).
 struct crs_rlimit {
     int resource;
@@ -85,6 +95,8 @@ struct crs_spawn_config {
     const struct crs_mount *mounts;
     size_t mounts_count;
     int create_devices; /* /dev is a tmpfs: create null, zero, full, random, urandom, tty */
+    const struct crs_device *devices; /* linux.devices, made after the mounts */
+    size_t devices_count;
     const char *const *masked_paths;   /* NULL-terminated or NULL */
     const char *const *readonly_paths; /* NULL-terminated or NULL */
     const char *hostname; /* NULL = leave */

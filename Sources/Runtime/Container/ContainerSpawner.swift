@@ -79,6 +79,12 @@ enum ContainerSpawner {
             })
             config.mounts_count = plan.mounts.count
             config.create_devices = plan.createDevices ? 1 : 0
+            config.devices = arena.array(plan.devices.map {
+                crs_device(
+                    path: arena.string($0.path), type: Int32($0.type.asciiValue ?? 0), major: UInt32($0.major),
+                    minor: UInt32($0.minor), mode: $0.mode, uid: $0.uid, gid: $0.gid)
+            })
+            config.devices_count = plan.devices.count
             config.masked_paths = arena.stringArray(plan.maskedPaths)
             config.readonly_paths = arena.stringArray(plan.readonlyPaths)
             config.hostname = plan.hostname.map { arena.string($0) } ?? nil

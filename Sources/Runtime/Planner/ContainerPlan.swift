@@ -61,6 +61,8 @@ public struct ContainerPlan: Equatable, Sendable {
     public var mounts: [PlannedMount]
     /// /dev is a tmpfs from the config: the child creates the standard device nodes in it.
     public var createDevices: Bool
+    /// `linux.devices`: nodes made after the mounts, before pivot_root.
+    public var devices: [PlannedDevice]
     public var maskedPaths: [String]
     public var readonlyPaths: [String]
     public var hostname: String?

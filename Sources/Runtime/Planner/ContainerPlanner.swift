@@ -128,8 +128,8 @@ public struct ContainerPlanner {
         for (i, path) in (linux.readonlyPaths ?? []).enumerated() where !path.hasPrefix("/") {
             throw invalid("linux.readonlyPaths[\(i)]", "must be absolute")
         }
-        for (i, device) in (linux.devices ?? []).enumerated() where !Self.standardDevices.contains(device.path) {
-            throw invalid("linux.devices[\(i)]", "extra device node \(device.path) is not supported")
+        let devices = try (linux.devices ?? []).enumerated().map { i, device in
+            try DevicePlan.plan(device, field: "linux.devices[\(i)]")
         }
 
         let cgroupPath = try planCgroupPath(linux.cgroupsPath, id: id)
@@ -142,6 +142,7 @@ public struct ContainerPlanner {
             rootfsPropagation: propagation,
             mounts: mounts,
             createDevices: createDevices,
+            devices: devices,
             maskedPaths: linux.maskedPaths ?? [],
             readonlyPaths: linux.readonlyPaths ?? [],
             hostname: (spec.hostname ?? "").isEmpty ? nil : spec.hostname,
@@ -150,7 +151,7 @@ public struct ContainerPlanner {
             joinNamespaces: joinNamespaces,
             sysctls: sysctls,
             cgroupPath: cgroupPath,
-            resources: Self.resources(linux.resources),
+            resources: Self.resources(linux.resources, devices: devices),
             seccomp: linux.seccomp,
             hooks: spec.hooks,
             annotations: spec.annotations ?? [:])
@@ -256,13 +257,16 @@ public struct ContainerPlanner {
         }
     }
 
-    static func resources(_ r: LinuxResources?) -> CgroupResources {
-        guard let r else { return CgroupResources() }
-        var devices: [CgroupDeviceRule]?
+    /// The cgroup limits; each `linux.devices` node is allowed after the spec's rules, as
+    /// runc allows them.
+    static func resources(_ r: LinuxResources?, devices nodes: [PlannedDevice] = []) -> CgroupResources {
+        let nodeRules = nodes.compactMap(\.cgroupRule)
+        guard let r else { return CgroupResources(devices: nodeRules.isEmpty ? nil : nodeRules) }
+        var devices: [CgroupDeviceRule]? = nodeRules.isEmpty ? nil : nodeRules
         if let rules = r.devices, !rules.isEmpty {
             devices = rules.map {
                 CgroupDeviceRule(allow: $0.allow, type: $0.type ?? "a", major: $0.major, minor: $0.minor, access: $0.access ?? "rwm")
-            } + CgroupDeviceRule.defaultAllowed
+            } + CgroupDeviceRule.defaultAllowed + nodeRules
         }
         return CgroupResources(
             memoryLimit: r.memory?.limit,
@@ -275,10 +279,6 @@ public struct ContainerPlanner {
             pidsLimit: r.pids?.limit,
             devices: devices)
     }
-
-    static let standardDevices: Set<String> = [
-        "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
-    ]
 
     /// Collapses "//", "/./" and a trailing "/" (not ".."; callers refuse it where it matters).
     static func normalize(_ path: String) -> String {

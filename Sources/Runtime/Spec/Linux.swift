@@ -68,7 +68,7 @@ public struct LinuxIDMapping: Codable, Sendable, Equatable {
     public var size: UInt32
 }
 
-/// `linux.devices[]`: extra device nodes (refused unless already in the default set).
+/// `linux.devices[]`: extra device nodes, made by mknod and allowed in the devices cgroup.
 public struct LinuxDevice: Codable, Sendable, Equatable {
     public var path: String
     public var type: String
@@ -77,6 +77,19 @@ public struct LinuxDevice: Codable, Sendable, Equatable {
     public var fileMode: UInt32?
     public var uid: UInt32?
     public var gid: UInt32?
+
+    public init(
+        path: String, type: String, major: Int64? = nil, minor: Int64? = nil, fileMode: UInt32? = nil,
+        uid: UInt32? = nil, gid: UInt32? = nil
+    ) {
+        self.path = path
+        self.type = type
+        self.major = major
+        self.minor = minor
+        self.fileMode = fileMode
+        self.uid = uid
+        self.gid = gid
+    }
 }
 
 /// `linux.resources`: the limits Swiftlet applies (memory, cpu, pids, device rules).
