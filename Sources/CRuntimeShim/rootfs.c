@@ -216,13 +216,21 @@ static int make_device(int rootfd, const struct crs_device *d, struct crs_child_
     return 0;
 }
 
+/* Whether the container has a mount namespace of its own (new or joined). Without one, as
+ * runc does, the spec's mounts go into the caller's namespace and the root is a chroot. */
+static int private_mount_ns(const struct crs_spawn_config *c) {
+    return (c->new_namespaces & CRS_NS_MOUNT) || c->join.mount >= 0;
+}
+
 int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f) {
-    unsigned long propagation = c->rootfs_propagation ? c->rootfs_propagation : (MS_SLAVE | MS_REC);
-    /* Nothing we mount may propagate back to the host. */
-    if (mount(NULL, "/", NULL, propagation, NULL) < 0) return child_fail(f, "mount propagation", "/", errno);
-    /* pivot_root needs the new root to be a mount point. */
-    if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
-        return child_fail(f, "mount", c->rootfs, errno);
+    if (private_mount_ns(c)) {
+        unsigned long propagation = c->rootfs_propagation ? c->rootfs_propagation : (MS_SLAVE | MS_REC);
+        /* Nothing we mount may propagate back to the host. */
+        if (mount(NULL, "/", NULL, propagation, NULL) < 0) return child_fail(f, "mount propagation", "/", errno);
+        /* pivot_root needs the new root to be a mount point. */
+        if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+            return child_fail(f, "mount", c->rootfs, errno);
+        }
     }
     int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return child_fail(f, "open", c->rootfs, errno);
@@ -310,7 +318,13 @@ static int readonly_path(const char *path, struct crs_child_failure *f) {
 }
 
 int child_finish_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f) {
-    if (c->no_pivot ? move_root(c->rootfs, f) < 0 : pivot_root_dot(c->rootfs, f) < 0) return -1;
+    if (!private_mount_ns(c)) {
+        if (chdir(c->rootfs) < 0) return child_fail(f, "chdir", c->rootfs, errno);
+        if (chroot(".") < 0) return child_fail(f, "chroot", c->rootfs, errno);
+        if (chdir("/") < 0) return child_fail(f, "chdir", "/", errno);
+    } else if (c->no_pivot ? move_root(c->rootfs, f) < 0 : pivot_root_dot(c->rootfs, f) < 0) {
+        return -1;
+    }
     /* As runc: sysctls go in while /proc/sys is still writable (it is a read-only path). */
     if (child_write_sysctls(c, f) < 0) return -1;
     for (size_t i = 0; c->masked_paths && c->masked_paths[i]; i++) {

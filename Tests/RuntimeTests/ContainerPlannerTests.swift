@@ -71,6 +71,18 @@ struct FakePlannerHost: PlannerHost {
         #expect(plan.cgroupPath == "/swiftlet/pod1/c1")
     }
 
+    @Test func aJoinedUTSNamespaceTakesTheHostnameAndNoMountNamespaceIsAccepted() throws {
+        var spec = try runcSpec()
+        spec.linux?.namespaces = [LinuxNamespace(type: .mount), LinuxNamespace(type: .uts, path: "/run/netns/x")]
+        #expect(try planner.plan(spec: spec, bundle: "/b", id: "c1").hostname == "runc")
+        spec.linux?.namespaces = [LinuxNamespace(type: .pid)]
+        spec.hostname = nil
+        spec.linux?.maskedPaths = nil
+        spec.linux?.readonlyPaths = nil
+        spec.root?.readonly = false
+        #expect(try planner.plan(spec: spec, bundle: "/b", id: "c1").newNamespaces == [.pid])
+    }
+
     @Test func refusalsNameTheField() throws {
         #expect(try refusal { $0.root = Root(path: "missing") } == "config.json: root.path: /b/missing: no such directory")
         #expect(try refusal { $0.process?.args = [] } == "config.json: process.args: must name a program")
@@ -81,8 +93,19 @@ struct FakePlannerHost: PlannerHost {
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/x", source: "none")) } == "config.json: mounts[7].type: missing")
         #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .user)) } == "config.json: linux.namespaces[5].type: user namespaces are not supported")
         #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .pid)) } == "config.json: linux.namespaces[5].type: duplicate pid namespace")
-        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .mount } } == "config.json: linux.namespaces: a mount namespace is required")
-        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .uts } } == "config.json: hostname: setting the hostname needs a new uts namespace")
+        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .mount } } == "config.json: linux.maskedPaths: unable to restrict sys entries without a private mount namespace")
+        #expect(try refusal {
+            $0.linux?.namespaces?.removeAll { $0.type == .mount }
+            $0.linux?.maskedPaths = nil
+            $0.linux?.readonlyPaths = nil
+            $0.root?.readonly = true
+        } == "config.json: root.readonly: a read-only rootfs needs a private mount namespace")
+        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .uts } } == "config.json: hostname: unable to set hostname without a private UTS namespace")
+        #expect(try refusal {
+            $0.linux?.namespaces?.removeAll { $0.type == .uts }
+            $0.hostname = nil
+            $0.domainname = "example.org"
+        } == "config.json: domainname: unable to set domainname without a private UTS namespace")
         #expect(try refusal { $0.linux?.cgroupsPath = "/a/process_api/b" }.hasPrefix("config.json: linux.cgroupsPath:"))
         #expect(try refusal { $0.process?.rlimits = [Rlimit(type: "RLIMIT_FOO", hard: 1, soft: 1)] } == "config.json: process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\"")
         #expect(try refusal { $0.process?.capabilities?.effective = ["CAP_NOPE"] } == "config.json: process.capabilities.effective[0]: unknown capability \"CAP_NOPE\"")

@@ -87,7 +87,8 @@ struct crs_spawn_config {
     int new_namespaces; /* CRS_NS_* bits */
     struct crs_join_namespaces join;
 
-    /* the root filesystem (only with a new mount namespace; NULL = no rootfs setup) */
+    /* the root filesystem (NULL = no rootfs setup). Without a mount namespace (new or
+     * joined) the mounts are made in the caller's and the root is a chroot, as runc does. */
     const char *rootfs;
     unsigned long rootfs_propagation; /* applied to "/" first; 0 = MS_SLAVE|MS_REC */
     int rootfs_readonly;

@@ -100,11 +100,24 @@ public struct ContainerPlanner {
         }
         let sysctls = try SysctlPlan.plan(
             linux.sysctl ?? [:], newNamespaces: newNamespaces, joinNamespaces: joinNamespaces, host: host)
-        if !newNamespaces.contains(.mount) && joinNamespaces[.mount] == nil {
-            throw invalid("linux.namespaces", "a mount namespace is required")
+        // runc's validator: a namespace joined by path counts as the container's own.
+        let privateMount = newNamespaces.contains(.mount) || joinNamespaces[.mount] != nil
+        let privateUTS = newNamespaces.contains(.uts) || joinNamespaces[.uts] != nil
+        if !privateMount {
+            // Without one, runc mounts into the caller's namespace and chroots: what needs
+            // a mount of the container's own is refused instead of silently skipped.
+            if !(linux.maskedPaths ?? []).isEmpty || !(linux.readonlyPaths ?? []).isEmpty {
+                throw invalid("linux.maskedPaths", "unable to restrict sys entries without a private mount namespace")
+            }
+            if root.readonly == true {
+                throw invalid("root.readonly", "a read-only rootfs needs a private mount namespace")
+            }
         }
-        if spec.hostname != nil && !(spec.hostname ?? "").isEmpty && !newNamespaces.contains(.uts) {
-            throw invalid("hostname", "setting the hostname needs a new uts namespace")
+        if !(spec.hostname ?? "").isEmpty && !privateUTS {
+            throw invalid("hostname", "unable to set hostname without a private UTS namespace")
+        }
+        if !(spec.domainname ?? "").isEmpty && !privateUTS {
+            throw invalid("domainname", "unable to set domainname without a private UTS namespace")
         }
 
         var mounts: [PlannedMount] = []
