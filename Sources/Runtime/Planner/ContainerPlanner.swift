@@ -145,6 +145,7 @@ public struct ContainerPlanner {
             try DevicePlan.plan(device, field: "linux.devices[\(i)]")
         }
 
+        try Self.checkResources(linux.resources)
         let cgroupPath = try planCgroupPath(linux.cgroupsPath, id: id)
         if let seccomp = linux.seccomp { try SeccompProgram.validate(seccomp) }
 
@@ -290,7 +291,51 @@ public struct ContainerPlanner {
             cpusetCpus: (r.cpu?.cpus ?? "").isEmpty ? nil : r.cpu?.cpus,
             cpusetMems: (r.cpu?.mems ?? "").isEmpty ? nil : r.cpu?.mems,
             pidsLimit: r.pids?.limit,
-            devices: devices)
+            devices: devices,
+            memoryReservation: r.memory?.reservation,
+            memorySwappiness: r.memory?.swappiness,
+            disableOOMKiller: r.memory?.disableOOMKiller,
+            blkioWeight: r.blockIO?.weight,
+            hugepageLimits: r.hugepageLimits.map { Dictionary($0.map { ($0.pageSize, $0.limit) }, uniquingKeysWith: { $1 }) },
+            unified: (r.unified ?? [:]).isEmpty ? nil : r.unified)
+    }
+
+    /// The resource fields no manager applies, refused with the field named (a limit that
+    /// is not enforced must not look as if it were), and the ranges runc checks.
+    static func checkResources(_ r: LinuxResources?) throws {
+        guard let r else { return }
+        func refuse(_ field: String, _ reason: String) -> RuntimeError {
+            .invalidConfig(field: "linux.resources." + field, reason: reason)
+        }
+        if let swappiness = r.memory?.swappiness, swappiness > 100 {
+            throw refuse("memory.swappiness", "\(swappiness) is out of 0...100")
+        }
+        if let io = r.blockIO {
+            if let weight = io.weight, !(10...1000).contains(weight) {
+                throw refuse("blockIO.weight", "\(weight) is out of 10...1000")
+            }
+            let unsupported: [(String, Bool)] = [
+                ("leafWeight", io.leafWeight != nil), ("weightDevice", !(io.weightDevice ?? []).isEmpty),
+                ("throttleReadBpsDevice", !(io.throttleReadBpsDevice ?? []).isEmpty),
+                ("throttleWriteBpsDevice", !(io.throttleWriteBpsDevice ?? []).isEmpty),
+                ("throttleReadIOPSDevice", !(io.throttleReadIOPSDevice ?? []).isEmpty),
+                ("throttleWriteIOPSDevice", !(io.throttleWriteIOPSDevice ?? []).isEmpty),
+            ]
+            if let (name, _) = unsupported.first(where: { $0.1 }) {
+                throw refuse("blockIO.\(name)", "per-device block I/O limits are not supported")
+            }
+        }
+        for (i, limit) in (r.hugepageLimits ?? []).enumerated() {
+            let size = limit.pageSize
+            guard let unit = size.last, "KMG".contains(unit) || size.hasSuffix("B"),
+                  size.allSatisfy({ $0.isNumber || "KMGB".contains($0) }), size.first?.isNumber == true
+            else { throw refuse("hugepageLimits[\(i)].pageSize", "\"\(size)\" is not a page size like 2MB") }
+        }
+        if r.network != nil { throw refuse("network", "net_cls/net_prio limits are not supported") }
+        if !(r.rdma ?? [:]).isEmpty { throw refuse("rdma", "rdma limits are not supported") }
+        for key in (r.unified ?? [:]).keys where key.contains("/") || key.hasPrefix(".") || key.isEmpty {
+            throw refuse("unified", "\"\(key)\" is not a cgroup file name")
+        }
     }
 
     /// Collapses "//", "/./" and a trailing "/" (not ".."; callers refuse it where it matters).

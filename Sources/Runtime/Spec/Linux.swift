@@ -92,12 +92,19 @@ public struct LinuxDevice: Codable, Sendable, Equatable {
     }
 }
 
-/// `linux.resources`: the limits Swiftlet applies (memory, cpu, pids, device rules).
+/// `linux.resources`: the limits Swiftlet applies (memory, cpu, pids, device rules, block
+/// I/O weight, huge pages, v2 `unified` files). `network` and `rdma` are decoded only to be
+/// refused: a limit the runtime cannot apply is an error, never skipped.
 public struct LinuxResources: Codable, Sendable, Equatable {
     public var memory: LinuxMemory?
     public var cpu: LinuxCPU?
     public var pids: LinuxPids?
     public var devices: [LinuxDeviceCgroup]?
+    public var blockIO: LinuxBlockIO?
+    public var hugepageLimits: [LinuxHugepageLimit]?
+    public var network: LinuxNetwork?
+    public var rdma: [String: LinuxRdma]?
+    public var unified: [String: String]?
 
     public init(memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil, pids: LinuxPids? = nil, devices: [LinuxDeviceCgroup]? = nil) {
         self.memory = memory
@@ -110,14 +117,75 @@ public struct LinuxResources: Codable, Sendable, Equatable {
 /// `linux.resources.memory` (bytes; swap is memory+swap, as v1 has it).
 public struct LinuxMemory: Codable, Sendable, Equatable {
     public var limit: Int64?
+    /// The soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low).
     public var reservation: Int64?
     public var swap: Int64?
+    /// 0...100 (v1 only).
+    public var swappiness: UInt64?
+    /// v1 memory.oom_control.
+    public var disableOOMKiller: Bool?
 
-    public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil) {
+    public init(
+        limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
+        disableOOMKiller: Bool? = nil
+    ) {
         self.limit = limit
         self.reservation = reservation
         self.swap = swap
+        self.swappiness = swappiness
+        self.disableOOMKiller = disableOOMKiller
     }
+}
+
+/// `linux.resources.blockIO`: the weight is applied; per-device weights and throttles are
+/// decoded to be refused.
+public struct LinuxBlockIO: Codable, Sendable, Equatable {
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+    public var weightDevice: [LinuxBlockIODevice]?
+    public var throttleReadBpsDevice: [LinuxBlockIODevice]?
+    public var throttleWriteBpsDevice: [LinuxBlockIODevice]?
+    public var throttleReadIOPSDevice: [LinuxBlockIODevice]?
+    public var throttleWriteIOPSDevice: [LinuxBlockIODevice]?
+
+    public init(weight: UInt16? = nil) { self.weight = weight }
+}
+
+/// One device entry of `blockIO` (weight or rate).
+public struct LinuxBlockIODevice: Codable, Sendable, Equatable {
+    public var major: Int64
+    public var minor: Int64
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+    public var rate: UInt64?
+}
+
+/// `linux.resources.hugepageLimits[]`: bytes of huge pages of `pageSize` ("2MB", "1GB").
+public struct LinuxHugepageLimit: Codable, Sendable, Equatable {
+    public var pageSize: String
+    public var limit: UInt64
+
+    public init(pageSize: String, limit: UInt64) {
+        self.pageSize = pageSize
+        self.limit = limit
+    }
+}
+
+/// `linux.resources.network` (net_cls / net_prio; refused).
+public struct LinuxNetwork: Codable, Sendable, Equatable {
+    public var classID: UInt32?
+    public var priorities: [LinuxInterfacePriority]?
+}
+
+public struct LinuxInterfacePriority: Codable, Sendable, Equatable {
+    public var name: String
+    public var priority: UInt32
+}
+
+/// `linux.resources.rdma` values (refused).
+public struct LinuxRdma: Codable, Sendable, Equatable {
+    public var hcaHandles: UInt32?
+    public var hcaObjects: UInt32?
 }
 
 /// `linux.resources.cpu`.
