@@ -5,6 +5,8 @@ import Testing
 /// A host with a fixed set of paths and a hybrid cgroup layout.
 struct FakePlannerHost: PlannerHost {
     var paths: Set<String>
+    var modules = SecurityModules(selinux: false, apparmor: false)
+    func securityModules() -> SecurityModules { modules }
     func exists(_ path: String) -> Bool { paths.contains(path) }
     func isDirectory(_ path: String) -> Bool { paths.contains(path) }
     func cgroupMountSources() throws -> [CgroupMountSource] {
@@ -81,6 +83,17 @@ struct FakePlannerHost: PlannerHost {
         spec.linux?.readonlyPaths = nil
         spec.root?.readonly = false
         #expect(try planner.plan(spec: spec, bundle: "/b", id: "c1").newNamespaces == [.pid])
+    }
+
+    @Test func labelsAndProfilesNeedTheirSecurityModule() throws {
+        #expect(try refusal { $0.process?.apparmorProfile = "docker-default" } == "config.json: process.apparmorProfile: an AppArmor profile is given, but AppArmor is not enabled on this host")
+        #expect(try refusal { $0.process?.selinuxLabel = "system_u:system_r:container_t:s0" } == "config.json: process.selinuxLabel: an SELinux label is given, but SELinux is disabled or not supported on this host")
+        #expect(try refusal { $0.linux?.mountLabel = "system_u:object_r:container_file_t:s0" } == "config.json: linux.mountLabel: an SELinux mount label is given, but SELinux is disabled or not supported on this host")
+        var spec = try runcSpec()
+        spec.process?.apparmorProfile = "docker-default"
+        let withAppArmor = ContainerPlanner(
+            host: FakePlannerHost(paths: ["/b/rootfs"], modules: SecurityModules(selinux: false, apparmor: true)), cgroupParent: "/swiftlet")
+        #expect(throws: Never.self) { try withAppArmor.plan(spec: spec, bundle: "/b", id: "c1") }
     }
 
     @Test func refusalsNameTheField() throws {

@@ -18,6 +18,10 @@ public protocol PlannerHost {
     func isDirectory(_ path: String) -> Bool
     /// The hierarchies a `cgroup` mount expands to (asked only when a spec has one).
     func cgroupMountSources() throws -> [CgroupMountSource]
+    /// Whether `path` is the runtime's own network namespace (defaulted below).
+    func isCurrentNetworkNamespace(_ path: String) -> Bool
+    /// Which Linux security modules the host has enabled (defaulted below).
+    func securityModules() -> SecurityModules
 }
 
 /// The real host: the filesystem and the cgroup mounts under /sys/fs/cgroup.
@@ -77,6 +81,9 @@ public struct ContainerPlanner {
         }
 
         let linux = spec.linux ?? Linux()
+        if !(linux.mountLabel ?? "").isEmpty && !host.securityModules().selinux {
+            throw invalid("linux.mountLabel", "an SELinux mount label is given, but SELinux is disabled or not supported on this host")
+        }
         var newNamespaces: Set<NamespaceKind> = []
         var joinNamespaces: [NamespaceKind: String] = [:]
         for (i, ns) in (linux.namespaces ?? []).enumerated() {
@@ -186,6 +193,14 @@ public struct ContainerPlanner {
                 permitted: try LinuxNames.capabilityMask(caps.permitted, field: f + ".permitted"),
                 inheritable: try LinuxNames.capabilityMask(caps.inheritable, field: f + ".inheritable"),
                 ambient: try LinuxNames.capabilityMask(caps.ambient, field: f + ".ambient"))
+        }
+        // As runc and crun: a label or profile the host cannot apply is an error.
+        let modules = host.securityModules()
+        if !(process.selinuxLabel ?? "").isEmpty && !modules.selinux {
+            throw invalid("\(field).selinuxLabel", "an SELinux label is given, but SELinux is disabled or not supported on this host")
+        }
+        if !(process.apparmorProfile ?? "").isEmpty && !modules.apparmor {
+            throw invalid("\(field).apparmorProfile", "an AppArmor profile is given, but AppArmor is not enabled on this host")
         }
         var rlimits: [PlannedRlimit] = []
         for (i, limit) in (process.rlimits ?? []).enumerated() {

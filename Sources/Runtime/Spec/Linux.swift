@@ -11,6 +11,8 @@ public struct Linux: Codable, Sendable, Equatable {
     public var sysctl: [String: String]?
     public var uidMappings: [LinuxIDMapping]?
     public var gidMappings: [LinuxIDMapping]?
+    /// The SELinux context of the container's mounts.
+    public var mountLabel: String?
 
     public init(
         namespaces: [LinuxNamespace]? = nil, resources: LinuxResources? = nil, cgroupsPath: String? = nil,
