@@ -224,8 +224,11 @@ static int private_mount_ns(const struct crs_spawn_config *c) {
 
 int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f) {
     if (private_mount_ns(c)) {
-        unsigned long propagation = c->rootfs_propagation ? c->rootfs_propagation : (MS_SLAVE | MS_REC);
-        /* Nothing we mount may propagate back to the host. */
+        /* Nothing we mount may propagate back to the host. A shared or unbindable root is
+         * set once the root is in place (after pivot_root, as crun does): a shared parent
+         * makes pivot_root fail, an unbindable one the bind of the rootfs onto itself. */
+        unsigned long wanted = c->rootfs_propagation;
+        unsigned long propagation = (wanted & (MS_PRIVATE | MS_SLAVE)) ? wanted : (MS_SLAVE | MS_REC);
         if (mount(NULL, "/", NULL, propagation, NULL) < 0) return child_fail(f, "mount propagation", "/", errno);
         /* pivot_root needs the new root to be a mount point. */
         if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -324,6 +327,9 @@ int child_finish_rootfs(const struct crs_spawn_config *c, struct crs_child_failu
         if (chdir("/") < 0) return child_fail(f, "chdir", "/", errno);
     } else if (c->no_pivot ? move_root(c->rootfs, f) < 0 : pivot_root_dot(c->rootfs, f) < 0) {
         return -1;
+    } else if ((c->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE)) &&
+               mount(NULL, "/", NULL, c->rootfs_propagation, NULL) < 0) {
+        return child_fail(f, "mount propagation", "/", errno);
     }
     /* As runc: sysctls go in while /proc/sys is still writable (it is a read-only path). */
     if (child_write_sysctls(c, f) < 0) return -1;

@@ -90,7 +90,9 @@ struct crs_spawn_config {
     /* the root filesystem (NULL = no rootfs setup). Without a mount namespace (new or
      * joined) the mounts are made in the caller's and the root is a chroot, as runc does. */
     const char *rootfs;
-    unsigned long rootfs_propagation; /* applied to "/" first; 0 = MS_SLAVE|MS_REC */
+    unsigned long rootfs_propagation; /* private/slave: applied to "/" first; shared and
+                                       * unbindable: after pivot_root (setup under rslave);
+                                       * 0 = MS_SLAVE|MS_REC */
     int rootfs_readonly;
     int no_pivot;
     const struct crs_mount *mounts;
