@@ -10,9 +10,9 @@ struct FakePlannerHost: PlannerHost {
     func exists(_ path: String) -> Bool { paths.contains(path) }
     func isDirectory(_ path: String) -> Bool { paths.contains(path) }
     func cgroupMountSources() throws -> [CgroupMountSource] {
-        [CgroupMountSource(subdirectory: "memory", fstype: "cgroup", data: "memory"),
-         CgroupMountSource(subdirectory: "systemd", fstype: "cgroup", data: "none,name=systemd"),
-         CgroupMountSource(subdirectory: "unified", fstype: "cgroup2", data: "")]
+        [CgroupMountSource(subdirectory: "memory", fstype: "cgroup", data: "memory", hostMountPoint: "/sys/fs/cgroup/memory"),
+         CgroupMountSource(subdirectory: "systemd", fstype: "cgroup", data: "none,name=systemd", hostMountPoint: "/sys/fs/cgroup/systemd"),
+         CgroupMountSource(subdirectory: "unified", fstype: "cgroup2", data: "", hostMountPoint: "/sys/fs/cgroup/unified")]
     }
 }
 
@@ -47,12 +47,21 @@ struct FakePlannerHost: PlannerHost {
         #expect(plan.process.capabilities?.effective == (1 << 29) | (1 << 5) | (1 << 10))
         #expect(plan.process.rlimits == [PlannedRlimit(resource: 7, soft: 1024, hard: 1024)])
         #expect(plan.process.noNewPrivileges)
-        // The cgroup mount: a tmpfs, then each hierarchy read-only below it.
+        // The cgroup mount without a cgroup namespace: a tmpfs, then the container's own
+        // directory of each hierarchy bound read-only below it.
         let cgroup = plan.mounts.filter { $0.destination.hasPrefix("/sys/fs/cgroup") }
         #expect(cgroup.map(\.destination) == ["/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"])
         #expect(cgroup[0].type == "tmpfs" && !cgroup[0].flags.contains(.readOnly))
+        #expect(cgroup.dropFirst().map(\.source) == ["/sys/fs/cgroup/memory/swiftlet/c1", "/sys/fs/cgroup/systemd/swiftlet/c1", "/sys/fs/cgroup/unified/swiftlet/c1"])
+        #expect(cgroup.dropFirst().allSatisfy { $0.flags.contains(.bind) && $0.flags.contains(.readOnly) && $0.type == nil })
+    }
+
+    @Test func aCgroupNamespaceMountsTheHierarchiesThemselves() throws {
+        var spec = try runcSpec()
+        spec.linux?.namespaces?.append(LinuxNamespace(type: .cgroup))
+        let cgroup = try planner.plan(spec: spec, bundle: "/b", id: "c1").mounts.filter { $0.destination.hasPrefix("/sys/fs/cgroup") }
+        #expect(cgroup.map(\.type) == ["tmpfs", "cgroup", "cgroup", "cgroup2"])
         #expect(cgroup[2].data == "none,name=systemd" && cgroup[2].flags.contains(.readOnly))
-        #expect(cgroup[3].type == "cgroup2")
     }
 
     @Test func bindMountsResolveAgainstTheBundle() throws {

@@ -4,11 +4,15 @@ public struct CgroupMountSource: Equatable, Sendable {
     public var subdirectory: String?
     public var fstype: String
     public var data: String
+    /// Where the hierarchy is mounted on the host: a container without a cgroup namespace
+    /// gets its own cgroup's directory under it bind-mounted, as runc does.
+    public var hostMountPoint: String
 
-    public init(subdirectory: String?, fstype: String, data: String) {
+    public init(subdirectory: String?, fstype: String, data: String, hostMountPoint: String = "/sys/fs/cgroup") {
         self.subdirectory = subdirectory
         self.fstype = fstype
         self.data = data
+        self.hostMountPoint = hostMountPoint
     }
 }
 
@@ -35,15 +39,17 @@ public struct LocalPlannerHost: PlannerHost {
 
     public func cgroupMountSources() throws -> [CgroupMountSource] {
         let found = try CgroupHierarchy.discover(root: cgroupRoot)
-        if found.layout == .v2 { return [CgroupMountSource(subdirectory: nil, fstype: "cgroup2", data: "")] }
+        if found.layout == .v2 {
+            return [CgroupMountSource(subdirectory: nil, fstype: "cgroup2", data: "", hostMountPoint: found.unified!.mountPoint)]
+        }
         var sources = found.v1.map { h -> CgroupMountSource in
             let name = String(h.mountPoint.split(separator: "/").last ?? "")
             let data = h.controllers.isEmpty ? "none,name=\(name)" : h.controllers.sorted().joined(separator: ",")
-            return CgroupMountSource(subdirectory: name, fstype: "cgroup", data: data)
+            return CgroupMountSource(subdirectory: name, fstype: "cgroup", data: data, hostMountPoint: h.mountPoint)
         }
         if let unified = found.unified {
             let name = String(unified.mountPoint.split(separator: "/").last ?? "unified")
-            sources.append(CgroupMountSource(subdirectory: name, fstype: "cgroup2", data: ""))
+            sources.append(CgroupMountSource(subdirectory: name, fstype: "cgroup2", data: "", hostMountPoint: unified.mountPoint))
         }
         return sources
     }
@@ -127,10 +133,12 @@ public struct ContainerPlanner {
             throw invalid("domainname", "unable to set domainname without a private UTS namespace")
         }
 
+        let cgroupPath = try planCgroupPath(linux.cgroupsPath, id: id)
+        let cgroupView = CgroupView(path: cgroupPath, ownNamespace: newNamespaces.contains(.cgroup) || joinNamespaces[.cgroup] != nil)
         var mounts: [PlannedMount] = []
         var createDevices = false
         for (i, mount) in (spec.mounts ?? []).enumerated() {
-            let planned = try planMount(mount, field: "mounts[\(i)]", bundle: bundle)
+            let planned = try planMount(mount, field: "mounts[\(i)]", bundle: bundle, cgroup: cgroupView)
             if planned.first?.destination == "/dev" && planned.first?.type == "tmpfs" { createDevices = true }
             mounts += planned
         }
@@ -153,7 +161,6 @@ public struct ContainerPlanner {
         }
 
         try Self.checkResources(linux.resources)
-        let cgroupPath = try planCgroupPath(linux.cgroupsPath, id: id)
         if let seccomp = linux.seccomp { try SeccompProgram.validate(seccomp) }
 
         return ContainerPlan(
@@ -228,7 +235,14 @@ public struct ContainerPlanner {
 
     /// One spec mount -> the mounts to make (a `cgroup` mount expands to a tmpfs plus one
     /// mount per hierarchy on v1/hybrid).
-    func planMount(_ mount: Mount, field: String, bundle: String) throws -> [PlannedMount] {
+    /// What a `cgroup` mount shows: the container's cgroup, through the namespace's root
+    /// or, without a cgroup namespace, bind mounts of its directories.
+    struct CgroupView {
+        var path: String
+        var ownNamespace: Bool
+    }
+
+    func planMount(_ mount: Mount, field: String, bundle: String, cgroup: CgroupView) throws -> [PlannedMount] {
         let destination = mount.destination
         guard destination.hasPrefix("/") else { throw invalid("\(field).destination", "must be an absolute path") }
         guard !destination.split(separator: "/").contains("..") else {
@@ -247,28 +261,42 @@ public struct ContainerPlanner {
         }
         guard let type = mount.type, !type.isEmpty else { throw invalid("\(field).type", "missing") }
         if type == "cgroup" {
-            return try planCgroupMount(destination: destination, flags: flags, field: field)
+            return try planCgroupMount(destination: destination, flags: flags, field: field, view: cgroup)
         }
         return [PlannedMount(source: mount.source ?? type, destination: destination, type: type, flags: flags,
                              propagation: options.propagation, data: data)]
     }
 
-    private func planCgroupMount(destination: String, flags: MountFlags, field: String) throws -> [PlannedMount] {
+    private func planCgroupMount(destination: String, flags: MountFlags, field: String, view: CgroupView) throws -> [PlannedMount] {
         let sources: [CgroupMountSource]
         do {
             sources = try host.cgroupMountSources()
         } catch {
             throw invalid("\(field)", "cannot find the host's cgroup hierarchies: \(error)")
         }
+        // Without a cgroup namespace a fresh cgroup mount would show the host's whole tree:
+        // the container's own directories are bound instead (runc's v1 way; the child makes
+        // its cgroup before these mounts).
+        func own(_ source: CgroupMountSource, at target: String) -> PlannedMount {
+            var bind = flags
+            bind.insert(.bind)
+            return PlannedMount(source: source.hostMountPoint + view.path, destination: target, type: nil, flags: bind)
+        }
         if sources.count == 1 && sources[0].subdirectory == nil {
+            if !view.ownNamespace { return [own(sources[0], at: destination)] }
             return [PlannedMount(source: "cgroup", destination: destination, type: "cgroup2", flags: flags)]
         }
         var tmpfsFlags = flags
         tmpfsFlags.remove(.readOnly)
         var mounts = [PlannedMount(source: "tmpfs", destination: destination, type: "tmpfs", flags: tmpfsFlags, data: "mode=755")]
         for source in sources {
+            let target = destination + "/" + (source.subdirectory ?? "")
+            if !view.ownNamespace {
+                mounts.append(own(source, at: target))
+                continue
+            }
             mounts.append(PlannedMount(
-                source: "cgroup", destination: destination + "/" + (source.subdirectory ?? ""),
+                source: "cgroup", destination: target,
                 type: source.fstype, flags: flags, data: source.data.isEmpty ? nil : source.data))
         }
         return mounts
