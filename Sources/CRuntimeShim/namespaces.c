@@ -17,6 +17,7 @@ int child_clone_flags(int kinds) {
     if (kinds & CRS_NS_IPC) flags |= CLONE_NEWIPC;
     if (kinds & CRS_NS_UTS) flags |= CLONE_NEWUTS;
     if (kinds & CRS_NS_MOUNT) flags |= CLONE_NEWNS;
+    if (kinds & CRS_NS_USER) flags |= CLONE_NEWUSER;
     /* The cgroup namespace is unshared after joining the cgroup, so that its root is the
      * container's cgroup: never a clone flag. */
     return flags;
@@ -32,6 +33,7 @@ static int join_one(int fd, int nstype, const char *name, struct crs_child_failu
  * the old one (the fds were opened by the parent). */
 int child_join_namespaces(const struct crs_join_namespaces *j, int include_pid,
                           struct crs_child_failure *f) {
+    if (join_one(j->user, CLONE_NEWUSER, "user namespace", f) < 0) return -1;
     if (include_pid && join_one(j->pid, CLONE_NEWPID, "pid namespace", f) < 0) return -1;
     if (join_one(j->ipc, CLONE_NEWIPC, "ipc namespace", f) < 0) return -1;
     if (join_one(j->uts, CLONE_NEWUTS, "uts namespace", f) < 0) return -1;

@@ -164,11 +164,35 @@ static const struct dev_link dev_links[] = {
     {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"}, {"ptmx", "pts/ptmx"},
 };
 
-static int create_devices(const char *rootfs, struct crs_child_failure *f) {
+/* In a user namespace mknod is refused: the host's node is bound over an empty file, as
+ * runc does. */
+static int bind_device(int rootfd, const char *host_path, const char *path, struct crs_child_failure *f) {
+    if (mkdir_in_root(rootfd, path, 1, f) < 0) return -1;
+    int target = open_in_root(rootfd, path, O_PATH, 0);
+    if (target < 0) return child_fail(f, "open", path, errno);
+    char proc[64];
+    fd_path(proc, sizeof(proc), target);
+    int rc = mount(host_path, proc, NULL, MS_BIND, NULL);
+    int err = errno;
+    close(target);
+    if (rc < 0) return child_fail(f, "bind device", path, err);
+    return 0;
+}
+
+static int create_devices(int rootfd, const char *rootfs, int in_userns, struct crs_child_failure *f) {
     char dev[PATH_MAX], path[PATH_MAX];
     if (child_path_join(dev, sizeof(dev), rootfs, "/dev") < 0) return child_fail(f, "mknod", "/dev", errno);
     mode_t old = umask(0);
     for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+        if (in_userns) {
+            char inside[32];
+            snprintf(inside, sizeof(inside), "/dev/%s", devices[i].name);
+            if (bind_device(rootfd, inside, inside, f) < 0) {
+                umask(old);
+                return -1;
+            }
+            continue;
+        }
         child_path_join(path, sizeof(path), dev, devices[i].name);
         if (mknod(path, S_IFCHR | 0666, makedev(devices[i].major, devices[i].minor)) < 0 && errno != EEXIST) {
             umask(old);
@@ -187,7 +211,8 @@ static int create_devices(const char *rootfs, struct crs_child_failure *f) {
 
 /* A linux.devices node: mknod in its directory (made if missing) inside the root, with the
  * spec's mode whatever the umask, then its owner. An existing node is left as it is. */
-static int make_device(int rootfd, const struct crs_device *d, struct crs_child_failure *f) {
+static int make_device(int rootfd, const struct crs_device *d, int in_userns, struct crs_child_failure *f) {
+    if (in_userns) return bind_device(rootfd, d->path, d->path, f);
     char parent[PATH_MAX];
     child_strlcpy(parent, d->path, sizeof(parent));
     char *slash = strrchr(parent, '/');
@@ -243,12 +268,13 @@ int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failur
             return -1;
         }
     }
-    if (c->create_devices && create_devices(c->rootfs, f) < 0) {
+    int in_userns = (c->new_namespaces & CRS_NS_USER) || c->join.user >= 0;
+    if (c->create_devices && create_devices(rootfd, c->rootfs, in_userns, f) < 0) {
         close(rootfd);
         return -1;
     }
     for (size_t i = 0; i < c->devices_count; i++) {
-        if (make_device(rootfd, &c->devices[i], f) < 0) {
+        if (make_device(rootfd, &c->devices[i], in_userns, f) < 0) {
             close(rootfd);
             return -1;
         }

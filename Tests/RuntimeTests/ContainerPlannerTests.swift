@@ -113,7 +113,8 @@ struct FakePlannerHost: PlannerHost {
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/../etc", type: "tmpfs")) } == "config.json: mounts[7].destination: must not contain \"..\"")
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/x", type: "bind", source: "/nope")) } == "config.json: mounts[7].source: /nope: no such file or directory")
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/x", source: "none")) } == "config.json: mounts[7].type: missing")
-        #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .user)) } == "config.json: linux.namespaces[5].type: user namespaces are not supported")
+        #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .user)) } == "config.json: linux.uidMappings: a user namespace needs uid mappings")
+        #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .time)) } == "config.json: linux.namespaces[5].type: time namespaces are not supported")
         #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .pid)) } == "config.json: linux.namespaces[5].type: duplicate pid namespace")
         #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .mount } } == "config.json: linux.maskedPaths: unable to restrict sys entries without a private mount namespace")
         #expect(try refusal {

@@ -45,6 +45,7 @@ extern const int CRS_NS_IPC;
 extern const int CRS_NS_UTS;
 extern const int CRS_NS_MOUNT;
 extern const int CRS_NS_CGROUP;
+extern const int CRS_NS_USER;
 
 /// The namespaces to join: an open nsfs fd per kind, or -1.
 struct crs_join_namespaces {
@@ -54,6 +55,7 @@ struct crs_join_namespaces {
     int uts;
     int mount;
     int cgroup;
+    int user; /* joined first: the others are then owned by it */
 };
 
 /// Everything the child needs, as plain data. Arrays are NULL-terminated where noted,
@@ -86,6 +88,13 @@ struct crs_spawn_config {
     /* namespaces */
     int new_namespaces; /* CRS_NS_* bits */
     struct crs_join_namespaces join;
+    /* with CRS_NS_USER: /proc/PID/uid_map and gid_map contents ("0 100000 65536\n"). The
+     * user namespace is cloned with the others (which it then owns); the parent writes the
+     * maps and puts the process in its cgroups (a process in the new user namespace may
+     * not), then lets it go on as root of the namespace. Device nodes are bind-mounted
+     * from the host, since mknod is not allowed there. */
+    const char *uid_map;
+    const char *gid_map;
 
     /* the root filesystem (NULL = no rootfs setup). Without a mount namespace (new or
      * joined) the mounts are made in the caller's and the root is a chroot, as runc does. */

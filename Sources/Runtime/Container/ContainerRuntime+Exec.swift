@@ -29,7 +29,8 @@ extension ContainerRuntime {
         request.stdio = (options.stdin, options.stdout, options.stderr)
         let manager = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
         try Self.joinCgroup(manager, request: &request, fds: &fds)
-        for kind in stored.namespaces where kind != .user && kind != .time {
+        // The user namespace too (the C child joins it first): the others belong to it.
+        for kind in stored.namespaces where kind != .time {
             request.joinFDs[kind] = try fds.open("/proc/\(stored.pid)/ns/\(kind.procName)", O_RDONLY | O_CLOEXEC)
         }
         if processPlan.terminal, let socket = options.consoleSocket {

@@ -65,7 +65,8 @@ enum ContainerSpawner {
         config.join = crs_join_namespaces(
             pid: request.joinFDs[.pid] ?? -1, net: request.joinFDs[.network] ?? -1,
             ipc: request.joinFDs[.ipc] ?? -1, uts: request.joinFDs[.uts] ?? -1,
-            mount: request.joinFDs[.mount] ?? -1, cgroup: request.joinFDs[.cgroup] ?? -1)
+            mount: request.joinFDs[.mount] ?? -1, cgroup: request.joinFDs[.cgroup] ?? -1,
+            user: request.joinFDs[.user] ?? -1)
         if let plan = request.rootfs {
             config.rootfs = arena.string(plan.rootfs)
             config.rootfs_propagation = plan.rootfsPropagation.rawValue
@@ -87,6 +88,10 @@ enum ContainerSpawner {
             config.devices_count = plan.devices.count
             config.masked_paths = arena.stringArray(plan.maskedPaths)
             config.readonly_paths = arena.stringArray(plan.readonlyPaths)
+            if let maps = plan.userNamespace {
+                config.uid_map = arena.string(maps.uidMap)
+                config.gid_map = arena.string(maps.gidMap)
+            }
             config.hostname = plan.hostname.map { arena.string($0) } ?? nil
             config.domainname = plan.domainname.map { arena.string($0) } ?? nil
             if !plan.sysctls.isEmpty {
@@ -120,7 +125,8 @@ enum ContainerSpawner {
             case .uts: bits |= CRS_NS_UTS
             case .mount: bits |= CRS_NS_MOUNT
             case .cgroup: bits |= CRS_NS_CGROUP
-            case .user, .time: break  // refused by the planner
+            case .user: bits |= CRS_NS_USER
+            case .time: break  // refused by the planner
             }
         }
         return bits

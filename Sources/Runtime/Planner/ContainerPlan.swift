@@ -73,6 +73,8 @@ public struct ContainerPlan: Equatable, Sendable {
     /// `linux.sysctl`, validated: written in the container's namespaces before /proc/sys
     /// turns read-only.
     public var sysctls: [PlannedSysctl]
+    /// A new user namespace's maps (nil: none).
+    public var userNamespace: UserNamespaceMaps?
     public var cgroupPath: String
     public var resources: CgroupResources
     public var seccomp: LinuxSeccomp?

@@ -94,8 +94,8 @@ public struct ContainerPlanner {
         var joinNamespaces: [NamespaceKind: String] = [:]
         for (i, ns) in (linux.namespaces ?? []).enumerated() {
             let field = "linux.namespaces[\(i)]"
-            if ns.type == .user || ns.type == .time {
-                throw invalid("\(field).type", "\(ns.type.rawValue) namespaces are not supported")
+            if ns.type == .time {
+                throw invalid("\(field).type", "time namespaces are not supported")
             }
             if newNamespaces.contains(ns.type) || joinNamespaces[ns.type] != nil {
                 throw invalid("\(field).type", "duplicate \(ns.type.rawValue) namespace")
@@ -108,9 +108,8 @@ public struct ContainerPlanner {
                 newNamespaces.insert(ns.type)
             }
         }
-        if !(linux.uidMappings ?? []).isEmpty || !(linux.gidMappings ?? []).isEmpty {
-            throw invalid("linux.uidMappings", "user namespaces are not supported")
-        }
+        let userNamespace = try UserNamespacePlan.plan(
+            linux, newNamespaces: newNamespaces, joinNamespaces: joinNamespaces)
         let sysctls = try SysctlPlan.plan(
             linux.sysctl ?? [:], newNamespaces: newNamespaces, joinNamespaces: joinNamespaces, host: host)
         // runc's validator: a namespace joined by path counts as the container's own.
@@ -178,6 +177,7 @@ public struct ContainerPlanner {
             newNamespaces: newNamespaces,
             joinNamespaces: joinNamespaces,
             sysctls: sysctls,
+            userNamespace: userNamespace,
             cgroupPath: cgroupPath,
             resources: Self.resources(linux.resources, devices: devices),
             seccomp: linux.seccomp,

@@ -63,11 +63,17 @@ public struct LinuxNamespace: Codable, Sendable, Equatable {
     }
 }
 
-/// `linux.uidMappings[]` / `gidMappings[]` (user namespaces; refused by the planner).
+/// `linux.uidMappings[]` / `gidMappings[]`: a new user namespace's ranges.
 public struct LinuxIDMapping: Codable, Sendable, Equatable {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32
+
+    public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+        self.containerID = containerID
+        self.hostID = hostID
+        self.size = size
+    }
 }
 
 /// `linux.devices[]`: extra device nodes, made by mknod and allowed in the devices cgroup.
