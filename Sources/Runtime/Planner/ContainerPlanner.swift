@@ -201,12 +201,12 @@ public struct ContainerPlanner {
                 inheritable: try LinuxNames.capabilityMask(caps.inheritable, field: f + ".inheritable"),
                 ambient: try LinuxNames.capabilityMask(caps.ambient, field: f + ".ambient"))
         }
-        // As runc and crun: a label or profile the host cannot apply is an error.
-        let modules = host.securityModules()
-        if !(process.selinuxLabel ?? "").isEmpty && !modules.selinux {
+        // As runc and crun: a label or profile the host cannot apply is an error. (The host
+        // is asked only when one is given: a plain run pays nothing.)
+        if !(process.selinuxLabel ?? "").isEmpty && !host.securityModules().selinux {
             throw invalid("\(field).selinuxLabel", "an SELinux label is given, but SELinux is disabled or not supported on this host")
         }
-        if !(process.apparmorProfile ?? "").isEmpty && !modules.apparmor {
+        if !(process.apparmorProfile ?? "").isEmpty && !host.securityModules().apparmor {
             throw invalid("\(field).apparmorProfile", "an AppArmor profile is given, but AppArmor is not enabled on this host")
         }
         var rlimits: [PlannedRlimit] = []
