@@ -114,6 +114,7 @@ struct child_args {
     int sync_fd;
     int joined; /* namespaces and cgroups already joined by the intermediate */
     int userns_fd; /* new user namespace: read end the parent writes "mapped" into, else -1 */
+    int userns_peer; /* its write end, closed in the child so a dead parent reads as EOF */
 };
 
 static void reset_signals(void) {
@@ -174,6 +175,7 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
     if (a->userns_fd >= 0) {
         /* A new user namespace: wait for the parent's maps (and cgroups), then become its
          * root (our kuid is still the host's root, which the namespace does not map). */
+        close(a->userns_peer);
         char go = 0;
         ssize_t n;
         do { n = read(a->userns_fd, &go, 1); } while (n < 0 && errno == EINTR);
@@ -360,7 +362,7 @@ int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *re
         fill_result(result, "pipe", "user namespace", err);
         return -1;
     }
-    struct child_args args = {.config = config, .sync_fd = fds[1], .joined = 0, .userns_fd = userns[0]};
+    struct child_args args = {.config = config, .sync_fd = fds[1], .joined = 0, .userns_fd = userns[0], .userns_peer = userns[1]};
     int via_intermediate = config->join.pid >= 0;
     pid_t first;
     if (via_intermediate) {
