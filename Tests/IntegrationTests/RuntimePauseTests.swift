@@ -92,6 +92,24 @@ struct RuntimePauseTests {
         }
     }
 
+    @Test func killAllOfAPausedContainerKillsEveryProcess() throws {
+        let sandbox = try RuntimeSandbox()
+        for cli in OCIRuntimeCLI.compared(sandbox) {
+            let id = "pauseall-\(cli.name)"
+            var spec = try sandbox.spec(["sh", "-c", "sleep 30 & sleep 30 & wait"])
+            spec.linux?.cgroupsPath = sandbox.cgroupParent + "/" + id
+            let (create, start) = try cli.createAndStart(spec, id: id)
+            #expect(create.status.code == 0 && start?.status.code == 0, "\(cli.name): \(create.stderr)")
+            #expect(cli.run(["pause", id]).status.code == 0, "\(cli.name)")
+            #expect(cli.run(["kill", "--all", id, "KILL"]).status.code == 0, "\(cli.name)")
+            #expect(cli.waitFor(id, "stopped"), "\(cli.name): kill --all did not stop a paused container")
+            #expect(cli.run(["delete", id]).status.code == 0, "\(cli.name)")
+            for dir in sandbox.cgroupDirectories(spec.linux!.cgroupsPath!) {
+                #expect(!FileManager.default.fileExists(atPath: dir), "\(cli.name) left \(dir)")
+            }
+        }
+    }
+
     @Test func aCreatedContainerCanBePausedAndStartsOnlyOnceResumed() throws {
         let sandbox = try RuntimeSandbox()
         let cli = OCIRuntimeCLI.swiftlet(sandbox)

@@ -322,7 +322,11 @@ public struct ContainerRuntime: Sendable {
             guard status != .stopped || signal == SIGKILL else {
                 throw RuntimeError.invalidState(id: id, status: status, action: "kill")
             }
-            try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot).killAll(signal: signal)
+            let manager = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
+            try manager.killAll(signal: signal)
+            // As runc's signalAllProcesses, which freezes to signal and thaws after: a paused
+            // container ends up thawed, so SIGKILL takes.
+            if status == .paused { try manager.freezer?.set(frozen: false) }
             return
         }
         guard status.canKill else { throw RuntimeError.invalidState(id: id, status: status, action: "kill") }
