@@ -31,6 +31,7 @@ const int CRS_NS_IPC = 4;
 const int CRS_NS_UTS = 8;
 const int CRS_NS_MOUNT = 16;
 const int CRS_NS_CGROUP = 32;
+const int CRS_NS_USER = 64;
 
 /* What travels over the sync pipe: one fixed-size record per write (< PIPE_BUF, atomic). */
 enum { MSG_PID = 1, MSG_READY = 2, MSG_ERROR = 3 };
@@ -112,6 +113,8 @@ struct child_args {
     const struct crs_spawn_config *config;
     int sync_fd;
     int joined; /* namespaces and cgroups already joined by the intermediate */
+    int userns_fd; /* new user namespace: read end the parent writes "mapped" into, else -1 */
+    int userns_peer; /* its write end, closed in the child so a dead parent reads as EOF */
 };
 
 static void reset_signals(void) {
@@ -164,68 +167,23 @@ static int write_oom_score_adj(int value, struct crs_child_failure *f) {
     return 0;
 }
 
-static const char *env_value(const char *const *envp, const char *name) {
-    size_t len = strlen(name);
-    for (size_t i = 0; envp && envp[i]; i++) {
-        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=') return envp[i] + len + 1;
-    }
-    return NULL;
-}
-
-/* The executable as execve needs it: argv[0] if it holds a '/', else the first match in
- * the container's PATH (as the container sees it: this runs after pivot_root). */
-static int resolve_executable(const struct crs_spawn_config *c, char *out, size_t size,
-                              struct crs_child_failure *f) {
-    const char *name = c->argv[0];
-    if (name == NULL || name[0] == '\0') return child_fail(f, "exec", "process.args is empty", EINVAL);
-    if (strchr(name, '/') != NULL) {
-        child_strlcpy(out, name, size);
-        if (access(out, X_OK) < 0) return child_fail(f, "exec", name, errno);
-        return 0;
-    }
-    const char *path = env_value(c->envp, "PATH");
-    if (path == NULL) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    int last = ENOENT;
-    while (*path) {
-        const char *end = strchr(path, ':');
-        size_t len = end ? (size_t)(end - path) : strlen(path);
-        char dir[PATH_MAX];
-        if (len == 0) { dir[0] = '.'; dir[1] = '\0'; }
-        else if (len < sizeof(dir)) { memcpy(dir, path, len); dir[len] = '\0'; }
-        else dir[0] = '\0';
-        if (dir[0] && child_path_join(out, size, dir, name) == 0) {
-            struct stat st;
-            if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-                if (access(out, X_OK) == 0) return 0;
-                last = errno;
-            }
-        }
-        if (!end) break;
-        path = end + 1;
-    }
-    return child_fail(f, "exec", name, last == ENOENT ? ENOENT : last);
-}
-
-/* Blocks until `start` opens the fifo for reading, then lets it know we go. */
-static int wait_exec_fifo(const struct crs_spawn_config *c, struct crs_child_failure *f) {
-    int fd;
-    do {
-        fd = openat(c->exec_fifo_dir_fd, c->exec_fifo_name, O_WRONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0) return child_fail(f, "open", "exec fifo", errno);
-    int rc = write_full(fd, "0", 1);
-    int err = errno;
-    close(fd);
-    if (rc < 0) return child_fail(f, "write", "exec fifo", err);
-    return 0;
-}
-
 static int child_run(struct child_args *a, struct crs_child_failure *f) {
     const struct crs_spawn_config *c = a->config;
 
     /* Die with the caller while setting up; cleared before we report ready. */
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (!a->joined) {
+    if (a->userns_fd >= 0) {
+        /* A new user namespace: wait for the parent's maps (and cgroups), then become its
+         * root (our kuid is still the host's root, which the namespace does not map). */
+        close(a->userns_peer);
+        char go = 0;
+        ssize_t n;
+        do { n = read(a->userns_fd, &go, 1); } while (n < 0 && errno == EINTR);
+        close(a->userns_fd);
+        if (n != 1) return child_fail(f, "wait", "user namespace maps", n < 0 ? errno : EPIPE);
+        if (syscall(SYS_setresgid, 0, 0, 0) < 0) return child_fail(f, "setgid", "user namespace root", errno);
+        if (syscall(SYS_setresuid, 0, 0, 0) < 0) return child_fail(f, "setuid", "user namespace root", errno);
+    } else if (!a->joined) {
         if (join_cgroups(c, f) < 0) return -1;
         if (child_join_namespaces(&c->join, 0, f) < 0) return -1;
     }
@@ -238,6 +196,7 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
     if (c->rootfs != NULL && child_setup_rootfs(c, f) < 0) return -1;
     if (c->console_socket >= 0 && child_setup_console(c, f) < 0) return -1;
     if (c->rootfs != NULL && child_finish_rootfs(c, f) < 0) return -1;
+    if (c->rootfs == NULL && child_write_sysctls(c, f) < 0) return -1;
     if (c->hostname != NULL && sethostname(c->hostname, strlen(c->hostname)) < 0) {
         return child_fail(f, "sethostname", c->hostname, errno);
     }
@@ -263,10 +222,11 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
     if (c->cwd != NULL && chdir(c->cwd) < 0) return child_fail(f, "chdir", c->cwd, errno);
 
     char exe[PATH_MAX];
-    if (resolve_executable(c, exe, sizeof(exe), f) < 0) return -1;
+    if (child_resolve_executable(c, exe, sizeof(exe), f) < 0) return -1;
+    if (c->exec_fifo_fd >= 0 && child_check_exec_fifo(c, f) < 0) return -1;
     (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 
-    if (c->exec_fifo_dir_fd >= 0) {
+    if (c->exec_fifo_fd >= 0) {
         struct sync_msg ready;
         memset(&ready, 0, sizeof(ready));
         ready.type = MSG_READY;
@@ -276,8 +236,8 @@ static int child_run(struct child_args *a, struct crs_child_failure *f) {
         a->sync_fd = -1;
         /* The wait for `start` may be long: drop the copies of the caller's other fds
          * (other children's sync pipes, a test's output pipes) so nobody waits on us for EOF. */
-        crs_close_fds_except(c->exec_fifo_dir_fd, -1);
-        if (wait_exec_fifo(c, f) < 0) return -1;
+        crs_close_fds_except(c->exec_fifo_fd, c->exec_fifo_dir_fd);
+        if (child_wait_exec_fifo(c, f) < 0) return -1;
     }
     if (c->no_new_privileges && child_load_seccomp(c, f) < 0) return -1;
     /* Nothing of ours may leak into the container: every fd above stderr closes on exec
@@ -393,7 +353,16 @@ int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *re
         fill_result(result, "mmap", "child stack", err);
         return -1;
     }
-    struct child_args args = {.config = config, .sync_fd = fds[1], .joined = 0};
+    int userns[2] = {-1, -1};
+    if ((config->new_namespaces & CRS_NS_USER) && pipe2(userns, O_CLOEXEC) < 0) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        munmap(stack, CHILD_STACK_SIZE);
+        fill_result(result, "pipe", "user namespace", err);
+        return -1;
+    }
+    struct child_args args = {.config = config, .sync_fd = fds[1], .joined = 0, .userns_fd = userns[0], .userns_peer = userns[1]};
     int via_intermediate = config->join.pid >= 0;
     pid_t first;
     if (via_intermediate) {
@@ -405,10 +374,24 @@ int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *re
     int clone_errno = errno;
     munmap(stack, CHILD_STACK_SIZE);
     close(fds[1]);
+    if (userns[0] >= 0) close(userns[0]);
     if (first < 0) {
         close(fds[0]);
+        if (userns[1] >= 0) close(userns[1]);
         fill_result(result, "clone", "container process", clone_errno);
         return -1;
+    }
+    if (userns[1] >= 0) {
+        const char *what = "user namespace sync";
+        int mapped = crs_map_user_namespace(config, first, &what) == 0 && write_full(userns[1], "1", 1) == 0;
+        if (!mapped) fill_result(result, "write", what, errno);
+        close(userns[1]);
+        if (!mapped) {
+            close(fds[0]);
+            kill_and_reap(first);
+            errno = result->error;
+            return -1;
+        }
     }
 
     pid_t pid = via_intermediate ? -1 : first;
@@ -424,7 +407,7 @@ int crs_spawn(const struct crs_spawn_config *config, struct crs_spawn_result *re
         if (n == 0) {
             /* EOF: every writer is gone. Success if the container process exec'd (no fifo
              * wanted); otherwise it died before reporting. */
-            if (pid < 0 || config->exec_fifo_dir_fd >= 0) {
+            if (pid < 0 || config->exec_fifo_fd >= 0) {
                 fill_result(result, "start", "container process exited during setup", ECHILD);
                 failed = 1;
             }

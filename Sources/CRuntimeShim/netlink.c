@@ -259,11 +259,12 @@ static struct nlmsghdr *put_new_link(char *buf, const char *name, const char *ki
     return nlh;
 }
 
-int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu) {
+int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu, const unsigned char *mac) {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     struct nlattr *linkinfo;
     struct nlmsghdr *nlh = put_new_link(buf, name, "bridge", mtu, 0, &linkinfo);
     mnl_attr_nest_end(nlh, linkinfo);
+    if (mac != NULL) mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
     return nl_talk(nl, nlh, NULL, NULL);
 }
 

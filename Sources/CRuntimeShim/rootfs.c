@@ -164,11 +164,35 @@ static const struct dev_link dev_links[] = {
     {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"}, {"ptmx", "pts/ptmx"},
 };
 
-static int create_devices(const char *rootfs, struct crs_child_failure *f) {
+/* In a user namespace mknod is refused: the host's node is bound over an empty file, as
+ * runc does. */
+static int bind_device(int rootfd, const char *host_path, const char *path, struct crs_child_failure *f) {
+    if (mkdir_in_root(rootfd, path, 1, f) < 0) return -1;
+    int target = open_in_root(rootfd, path, O_PATH, 0);
+    if (target < 0) return child_fail(f, "open", path, errno);
+    char proc[64];
+    fd_path(proc, sizeof(proc), target);
+    int rc = mount(host_path, proc, NULL, MS_BIND, NULL);
+    int err = errno;
+    close(target);
+    if (rc < 0) return child_fail(f, "bind device", path, err);
+    return 0;
+}
+
+static int create_devices(int rootfd, const char *rootfs, int in_userns, struct crs_child_failure *f) {
     char dev[PATH_MAX], path[PATH_MAX];
     if (child_path_join(dev, sizeof(dev), rootfs, "/dev") < 0) return child_fail(f, "mknod", "/dev", errno);
     mode_t old = umask(0);
     for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+        if (in_userns) {
+            char inside[32];
+            snprintf(inside, sizeof(inside), "/dev/%s", devices[i].name);
+            if (bind_device(rootfd, inside, inside, f) < 0) {
+                umask(old);
+                return -1;
+            }
+            continue;
+        }
         child_path_join(path, sizeof(path), dev, devices[i].name);
         if (mknod(path, S_IFCHR | 0666, makedev(devices[i].major, devices[i].minor)) < 0 && errno != EEXIST) {
             umask(old);
@@ -185,13 +209,56 @@ static int create_devices(const char *rootfs, struct crs_child_failure *f) {
     return 0;
 }
 
+/* A linux.devices node: mknod in its directory (made if missing) inside the root, with the
+ * spec's mode whatever the umask, then its owner. An existing node is left as it is. */
+static int make_device(int rootfd, const struct crs_device *d, int in_userns, struct crs_child_failure *f) {
+    if (in_userns) return bind_device(rootfd, d->path, d->path, f);
+    char parent[PATH_MAX];
+    child_strlcpy(parent, d->path, sizeof(parent));
+    char *slash = strrchr(parent, '/');
+    if (slash == NULL || slash[1] == '\0') return child_fail(f, "mknod", d->path, EINVAL);
+    const char *name = d->path + (slash - parent) + 1;
+    *slash = '\0';
+    if (parent[0] != '\0' && mkdir_in_root(rootfd, parent, 0, f) < 0) return -1;
+    int dir = open_in_root(rootfd, parent, O_PATH | O_DIRECTORY, 0);
+    if (dir < 0) return child_fail(f, "open", parent[0] ? parent : "/", errno);
+    mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+    mode_t old = umask(0);
+    int rc = mknodat(dir, name, kind | (d->mode & 07777), makedev(d->major, d->minor));
+    int err = errno;
+    umask(old);
+    if (rc < 0) {
+        close(dir);
+        if (err == EEXIST) return 0;
+        return child_fail(f, "mknod", d->path, err);
+    }
+    if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+        err = errno;
+        close(dir);
+        return child_fail(f, "chown", d->path, err);
+    }
+    close(dir);
+    return 0;
+}
+
+/* Whether the container has a mount namespace of its own (new or joined). Without one, as
+ * runc does, the spec's mounts go into the caller's namespace and the root is a chroot. */
+static int private_mount_ns(const struct crs_spawn_config *c) {
+    return (c->new_namespaces & CRS_NS_MOUNT) || c->join.mount >= 0;
+}
+
 int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f) {
-    unsigned long propagation = c->rootfs_propagation ? c->rootfs_propagation : (MS_SLAVE | MS_REC);
-    /* Nothing we mount may propagate back to the host. */
-    if (mount(NULL, "/", NULL, propagation, NULL) < 0) return child_fail(f, "mount propagation", "/", errno);
-    /* pivot_root needs the new root to be a mount point. */
-    if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
-        return child_fail(f, "mount", c->rootfs, errno);
+    if (private_mount_ns(c)) {
+        /* Nothing we mount may propagate back to the host. A shared or unbindable root is
+         * set once the root is in place (after pivot_root, as crun does): a shared parent
+         * makes pivot_root fail, an unbindable one the bind of the rootfs onto itself. */
+        unsigned long wanted = c->rootfs_propagation;
+        unsigned long propagation = (wanted & (MS_PRIVATE | MS_SLAVE)) ? wanted : (MS_SLAVE | MS_REC);
+        if (mount(NULL, "/", NULL, propagation, NULL) < 0) return child_fail(f, "mount propagation", "/", errno);
+        /* pivot_root needs the new root to be a mount point. */
+        if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+            return child_fail(f, "mount", c->rootfs, errno);
+        }
     }
     int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return child_fail(f, "open", c->rootfs, errno);
@@ -201,8 +268,18 @@ int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failur
             return -1;
         }
     }
+    int in_userns = (c->new_namespaces & CRS_NS_USER) || c->join.user >= 0;
+    if (c->create_devices && create_devices(rootfd, c->rootfs, in_userns, f) < 0) {
+        close(rootfd);
+        return -1;
+    }
+    for (size_t i = 0; i < c->devices_count; i++) {
+        if (make_device(rootfd, &c->devices[i], in_userns, f) < 0) {
+            close(rootfd);
+            return -1;
+        }
+    }
     close(rootfd);
-    if (c->create_devices && create_devices(c->rootfs, f) < 0) return -1;
     return 0;
 }
 
@@ -270,7 +347,18 @@ static int readonly_path(const char *path, struct crs_child_failure *f) {
 }
 
 int child_finish_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f) {
-    if (c->no_pivot ? move_root(c->rootfs, f) < 0 : pivot_root_dot(c->rootfs, f) < 0) return -1;
+    if (!private_mount_ns(c)) {
+        if (chdir(c->rootfs) < 0) return child_fail(f, "chdir", c->rootfs, errno);
+        if (chroot(".") < 0) return child_fail(f, "chroot", c->rootfs, errno);
+        if (chdir("/") < 0) return child_fail(f, "chdir", "/", errno);
+    } else if (c->no_pivot ? move_root(c->rootfs, f) < 0 : pivot_root_dot(c->rootfs, f) < 0) {
+        return -1;
+    } else if ((c->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE)) &&
+               mount(NULL, "/", NULL, c->rootfs_propagation, NULL) < 0) {
+        return child_fail(f, "mount propagation", "/", errno);
+    }
+    /* As runc: sysctls go in while /proc/sys is still writable (it is a read-only path). */
+    if (child_write_sysctls(c, f) < 0) return -1;
     for (size_t i = 0; c->masked_paths && c->masked_paths[i]; i++) {
         if (mask_path(c->masked_paths[i], f) < 0) return -1;
     }

@@ -24,11 +24,21 @@ void child_strlcpy(char *dst, const char *src, size_t size);
 /// dst = a + b (path join without doubling "/"); fails with ENAMETOOLONG.
 int child_path_join(char *dst, size_t size, const char *a, const char *b);
 
+/* child_exec.c */
+int child_resolve_executable(const struct crs_spawn_config *c, char *out, size_t size, struct crs_child_failure *f);
+int child_check_exec_fifo(const struct crs_spawn_config *c, struct crs_child_failure *f);
+int child_wait_exec_fifo(const struct crs_spawn_config *c, struct crs_child_failure *f);
+
+/* user_namespace.c (the parent's side): writes the maps of `pid` and moves it into the
+ * cgroups; -1 with errno and *what naming the step. */
+int crs_map_user_namespace(const struct crs_spawn_config *c, pid_t pid, const char **what);
+
 /* namespaces.c */
 int child_join_namespaces(const struct crs_join_namespaces *join, int include_pid,
                           struct crs_child_failure *f);
 int child_loopback_up(struct crs_child_failure *f);
 int child_clone_flags(int kinds);
+int child_write_sysctls(const struct crs_spawn_config *c, struct crs_child_failure *f);
 
 /* rootfs.c */
 int child_setup_rootfs(const struct crs_spawn_config *c, struct crs_child_failure *f);

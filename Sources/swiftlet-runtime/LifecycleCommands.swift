@@ -103,6 +103,28 @@ struct Delete: ParsableCommand {
     }
 }
 
+/// `pause`: freezes every process of the container (its cgroup freezer).
+struct Pause: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pause (freeze) every process of a container.")
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "Container id.") var id: String
+
+    func run() throws {
+        try reportingErrors { try globals.runtime.pause(id: id) }
+    }
+}
+
+/// `resume`: thaws a paused container.
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Resume a paused container.")
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "Container id.") var id: String
+
+    func run() throws {
+        try reportingErrors { try globals.runtime.resume(id: id) }
+    }
+}
+
 /// Signal names (with or without SIG) and numbers.
 enum Signals {
     static let names: [String: Int32] = [

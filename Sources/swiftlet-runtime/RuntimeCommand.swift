@@ -12,7 +12,7 @@ struct RuntimeCommand: ParsableCommand {
         abstract: "A runc-compatible OCI container runtime.",
         subcommands: [
             Create.self, Start.self, Run.self, StateCommand.self, Kill.self, Delete.self, Exec.self,
-            List.self, SpecCommand.self,
+            Pause.self, Resume.self, List.self, SpecCommand.self,
         ]
     )
 

@@ -115,3 +115,36 @@ import Testing
             == "write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: invalid argument")
     }
 }
+
+/// The memory knobs and the other fields runc's fs and fs2 managers set, as each version
+/// takes them.
+@Suite struct CgroupMemoryKnobTests {
+    let knobs = CgroupResources(
+        memoryReservation: 32 << 20, memorySwappiness: 10, disableOOMKiller: true, hugepageLimits: ["2MB": 4 << 20])
+
+    @Test func v1WritesTheSoftLimitSwappinessAndOOMControl() throws {
+        let writes = try CgroupValues.v1Writes(knobs)
+        #expect(writes.map { "\($0.controller) \($0.file)=\($0.value)" } == [
+            "memory memory.soft_limit_in_bytes=33554432", "memory memory.swappiness=10", "memory memory.oom_control=1",
+            "hugetlb hugetlb.2MB.limit_in_bytes=4194304",
+        ])
+        #expect(throws: CgroupError.invalidResource(field: "memorySwappiness", reason: "101 is out of 0...100")) {
+            try CgroupValues.v1Writes(CgroupResources(memorySwappiness: 101))
+        }
+        #expect(throws: CgroupError.self) { try CgroupValues.v1Writes(CgroupResources(unified: ["memory.high": "1"])) }
+    }
+
+    @Test func v2MapsTheReservationToMemoryLowAndRefusesWhatItHasNot() throws {
+        let writes = try CgroupValues.v2Writes(CgroupResources(memoryReservation: -1, hugepageLimits: ["1GB": 0], unified: ["memory.high": "50M"]))
+        #expect(writes.map { "\($0.file)=\($0.value)" } == ["memory.low=max", "hugetlb.1GB.max=0", "memory.high=50M"])
+        #expect(throws: CgroupError.invalidResource(field: "memorySwappiness", reason: "cgroup v2 has no swappiness")) {
+            try CgroupValues.v2Writes(CgroupResources(memorySwappiness: 0))
+        }
+        #expect(throws: CgroupError.invalidResource(field: "disableOOMKiller", reason: "cgroup v2 cannot disable the OOM killer")) {
+            try CgroupValues.v2Writes(CgroupResources(disableOOMKiller: true))
+        }
+        #expect(CgroupValues.ioWeight(fromBlkioWeight: 10) == 1)
+        #expect(CgroupValues.ioWeight(fromBlkioWeight: 500) == 4950)
+        #expect(CgroupValues.ioWeight(fromBlkioWeight: 1000) == 10000)
+    }
+}

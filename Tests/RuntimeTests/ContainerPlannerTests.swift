@@ -5,12 +5,14 @@ import Testing
 /// A host with a fixed set of paths and a hybrid cgroup layout.
 struct FakePlannerHost: PlannerHost {
     var paths: Set<String>
+    var modules = SecurityModules(selinux: false, apparmor: false)
+    func securityModules() -> SecurityModules { modules }
     func exists(_ path: String) -> Bool { paths.contains(path) }
     func isDirectory(_ path: String) -> Bool { paths.contains(path) }
     func cgroupMountSources() throws -> [CgroupMountSource] {
-        [CgroupMountSource(subdirectory: "memory", fstype: "cgroup", data: "memory"),
-         CgroupMountSource(subdirectory: "systemd", fstype: "cgroup", data: "none,name=systemd"),
-         CgroupMountSource(subdirectory: "unified", fstype: "cgroup2", data: "")]
+        [CgroupMountSource(subdirectory: "memory", fstype: "cgroup", data: "memory", hostMountPoint: "/sys/fs/cgroup/memory"),
+         CgroupMountSource(subdirectory: "systemd", fstype: "cgroup", data: "none,name=systemd", hostMountPoint: "/sys/fs/cgroup/systemd"),
+         CgroupMountSource(subdirectory: "unified", fstype: "cgroup2", data: "", hostMountPoint: "/sys/fs/cgroup/unified")]
     }
 }
 
@@ -45,12 +47,21 @@ struct FakePlannerHost: PlannerHost {
         #expect(plan.process.capabilities?.effective == (1 << 29) | (1 << 5) | (1 << 10))
         #expect(plan.process.rlimits == [PlannedRlimit(resource: 7, soft: 1024, hard: 1024)])
         #expect(plan.process.noNewPrivileges)
-        // The cgroup mount: a tmpfs, then each hierarchy read-only below it.
+        // The cgroup mount without a cgroup namespace: a tmpfs, then the container's own
+        // directory of each hierarchy bound read-only below it.
         let cgroup = plan.mounts.filter { $0.destination.hasPrefix("/sys/fs/cgroup") }
         #expect(cgroup.map(\.destination) == ["/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"])
         #expect(cgroup[0].type == "tmpfs" && !cgroup[0].flags.contains(.readOnly))
+        #expect(cgroup.dropFirst().map(\.source) == ["/sys/fs/cgroup/memory/swiftlet/c1", "/sys/fs/cgroup/systemd/swiftlet/c1", "/sys/fs/cgroup/unified/swiftlet/c1"])
+        #expect(cgroup.dropFirst().allSatisfy { $0.flags.contains(.bind) && $0.flags.contains(.readOnly) && $0.type == nil })
+    }
+
+    @Test func aCgroupNamespaceMountsTheHierarchiesThemselves() throws {
+        var spec = try runcSpec()
+        spec.linux?.namespaces?.append(LinuxNamespace(type: .cgroup))
+        let cgroup = try planner.plan(spec: spec, bundle: "/b", id: "c1").mounts.filter { $0.destination.hasPrefix("/sys/fs/cgroup") }
+        #expect(cgroup.map(\.type) == ["tmpfs", "cgroup", "cgroup", "cgroup2"])
         #expect(cgroup[2].data == "none,name=systemd" && cgroup[2].flags.contains(.readOnly))
-        #expect(cgroup[3].type == "cgroup2")
     }
 
     @Test func bindMountsResolveAgainstTheBundle() throws {
@@ -71,6 +82,29 @@ struct FakePlannerHost: PlannerHost {
         #expect(plan.cgroupPath == "/swiftlet/pod1/c1")
     }
 
+    @Test func aJoinedUTSNamespaceTakesTheHostnameAndNoMountNamespaceIsAccepted() throws {
+        var spec = try runcSpec()
+        spec.linux?.namespaces = [LinuxNamespace(type: .mount), LinuxNamespace(type: .uts, path: "/run/netns/x")]
+        #expect(try planner.plan(spec: spec, bundle: "/b", id: "c1").hostname == "runc")
+        spec.linux?.namespaces = [LinuxNamespace(type: .pid)]
+        spec.hostname = nil
+        spec.linux?.maskedPaths = nil
+        spec.linux?.readonlyPaths = nil
+        spec.root?.readonly = false
+        #expect(try planner.plan(spec: spec, bundle: "/b", id: "c1").newNamespaces == [.pid])
+    }
+
+    @Test func labelsAndProfilesNeedTheirSecurityModule() throws {
+        #expect(try refusal { $0.process?.apparmorProfile = "docker-default" } == "config.json: process.apparmorProfile: an AppArmor profile is given, but AppArmor is not enabled on this host")
+        #expect(try refusal { $0.process?.selinuxLabel = "system_u:system_r:container_t:s0" } == "config.json: process.selinuxLabel: an SELinux label is given, but SELinux is disabled or not supported on this host")
+        #expect(try refusal { $0.linux?.mountLabel = "system_u:object_r:container_file_t:s0" } == "config.json: linux.mountLabel: an SELinux mount label is given, but SELinux is disabled or not supported on this host")
+        var spec = try runcSpec()
+        spec.process?.apparmorProfile = "docker-default"
+        let withAppArmor = ContainerPlanner(
+            host: FakePlannerHost(paths: ["/b/rootfs"], modules: SecurityModules(selinux: false, apparmor: true)), cgroupParent: "/swiftlet")
+        #expect(throws: Never.self) { try withAppArmor.plan(spec: spec, bundle: "/b", id: "c1") }
+    }
+
     @Test func refusalsNameTheField() throws {
         #expect(try refusal { $0.root = Root(path: "missing") } == "config.json: root.path: /b/missing: no such directory")
         #expect(try refusal { $0.process?.args = [] } == "config.json: process.args: must name a program")
@@ -79,10 +113,22 @@ struct FakePlannerHost: PlannerHost {
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/../etc", type: "tmpfs")) } == "config.json: mounts[7].destination: must not contain \"..\"")
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/x", type: "bind", source: "/nope")) } == "config.json: mounts[7].source: /nope: no such file or directory")
         #expect(try refusal { $0.mounts?.append(Mount(destination: "/x", source: "none")) } == "config.json: mounts[7].type: missing")
-        #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .user)) } == "config.json: linux.namespaces[5].type: user namespaces are not supported")
+        #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .user)) } == "config.json: linux.uidMappings: a user namespace needs uid mappings")
+        #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .time)) } == "config.json: linux.namespaces[5].type: time namespaces are not supported")
         #expect(try refusal { $0.linux?.namespaces?.append(LinuxNamespace(type: .pid)) } == "config.json: linux.namespaces[5].type: duplicate pid namespace")
-        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .mount } } == "config.json: linux.namespaces: a mount namespace is required")
-        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .uts } } == "config.json: hostname: setting the hostname needs a new uts namespace")
+        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .mount } } == "config.json: linux.maskedPaths: unable to restrict sys entries without a private mount namespace")
+        #expect(try refusal {
+            $0.linux?.namespaces?.removeAll { $0.type == .mount }
+            $0.linux?.maskedPaths = nil
+            $0.linux?.readonlyPaths = nil
+            $0.root?.readonly = true
+        } == "config.json: root.readonly: a read-only rootfs needs a private mount namespace")
+        #expect(try refusal { $0.linux?.namespaces?.removeAll { $0.type == .uts } } == "config.json: hostname: unable to set hostname without a private UTS namespace")
+        #expect(try refusal {
+            $0.linux?.namespaces?.removeAll { $0.type == .uts }
+            $0.hostname = nil
+            $0.domainname = "example.org"
+        } == "config.json: domainname: unable to set domainname without a private UTS namespace")
         #expect(try refusal { $0.linux?.cgroupsPath = "/a/process_api/b" }.hasPrefix("config.json: linux.cgroupsPath:"))
         #expect(try refusal { $0.process?.rlimits = [Rlimit(type: "RLIMIT_FOO", hard: 1, soft: 1)] } == "config.json: process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\"")
         #expect(try refusal { $0.process?.capabilities?.effective = ["CAP_NOPE"] } == "config.json: process.capabilities.effective[0]: unknown capability \"CAP_NOPE\"")

@@ -95,9 +95,11 @@ final class NetlinkSocket {
         }
     }
 
-    /// Creates an up bridge; false when a link of that name exists already.
-    func addBridge(name: String, mtu: Int?) throws -> Bool {
-        if crs_nl_bridge_add(handle, name, Int32(mtu ?? 0)) < 0 {
+    /// Creates an up bridge with `mac` (6 bytes) as its fixed address; false when a link of
+    /// that name exists already.
+    func addBridge(name: String, mtu: Int?, mac: [UInt8]) throws -> Bool {
+        precondition(mac.count == 6)
+        if crs_nl_bridge_add(handle, name, Int32(mtu ?? 0), mac) < 0 {
             if errno == EEXIST { return false }
             throw HostError("create bridge", name)
         }

@@ -127,7 +127,10 @@ public struct BridgePlugin {
 
     private func ensureBridge(_ host: NetlinkSocket) throws -> NetlinkLink {
         if try host.link(named: config.bridge) == nil {
-            _ = try host.addBridge(name: config.bridge, mtu: config.mtu)  // false: a racing ADD made it
+            // false: a racing ADD made it. A MAC of its own keeps the gateway's address
+            // stable: a bridge without one takes the lowest port MAC as ports come and go,
+            // and every pod's ARP entry for the gateway goes stale.
+            _ = try host.addBridge(name: config.bridge, mtu: config.mtu, mac: Self.randomLocalMAC())
         }
         guard var bridge = try host.link(named: config.bridge) else {
             throw CNIError(.hostSetupFailed, "bridge \(config.bridge) vanished after creation")
@@ -142,6 +145,14 @@ public struct BridgePlugin {
             bridge = try host.link(index: bridge.index) ?? bridge
         }
         return bridge
+    }
+
+    /// A random unicast, locally administered MAC (bit 1 of the first byte set, bit 0 clear).
+    static func randomLocalMAC() -> [UInt8] {
+        var rng = SystemRandomNumberGenerator()
+        var mac = (0..<6).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        mac[0] = (mac[0] & 0xfe) | 0x02
+        return mac
     }
 
     /// Creates the pair with a fresh random host name ("veth" + 8 hex, as the reference).

@@ -45,8 +45,10 @@ int crs_nl_link_delete(crs_nl *nl, int index);
 /// return as soon as crs_nl_link_get reports ENODEV. The children only make
 /// async-signal-safe calls. -1 with errno if the first fork fails.
 int crs_nl_link_delete_detached(int netns_fd, int index);
-/// Creates a bridge (mtu 0: default), up. EEXIST when it exists.
-int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu);
+/// Creates a bridge (mtu 0: default), up, with the 6-byte MAC `mac` (NULL: the kernel's).
+/// A bridge given its address keeps it (addr_assign_type "set"): it no longer takes the
+/// lowest MAC among its ports each time one joins or leaves. EEXIST when it exists.
+int crs_nl_bridge_add(crs_nl *nl, const char *name, int mtu, const unsigned char *mac);
 /// Creates a veth pair: `name` here, up, enslaved to `master` (0: none); `peer` (down) in
 /// the namespace of `peer_netns_fd` (< 0: here). mtu 0 leaves the default.
 int crs_nl_veth_add(crs_nl *nl, const char *name, const char *peer, int mtu, int master,

@@ -21,6 +21,16 @@ struct crs_mount {
     unsigned long propagation;
 };
 
+/// One `linux.devices` node: type 'c', 'b' or 'p', permission bits in `mode`.
+struct crs_device {
+    const char *path; /* absolute inside the container */
+    int type;
+    unsigned int major, minor;
+    unsigned int mode;
+    uid_t uid;
+    gid_t gid;
+};
+
 /// One resource limit (RLIMIT_* number, soft, hard).
 struct crs_rlimit {
     int resource;
@@ -35,6 +45,7 @@ extern const int CRS_NS_IPC;
 extern const int CRS_NS_UTS;
 extern const int CRS_NS_MOUNT;
 extern const int CRS_NS_CGROUP;
+extern const int CRS_NS_USER;
 
 /// The namespaces to join: an open nsfs fd per kind, or -1.
 struct crs_join_namespaces {
@@ -44,6 +55,7 @@ struct crs_join_namespaces {
     int uts;
     int mount;
     int cgroup;
+    int user; /* joined first: the others are then owned by it */
 };
 
 /// Everything the child needs, as plain data. Arrays are NULL-terminated where noted,
@@ -76,19 +88,35 @@ struct crs_spawn_config {
     /* namespaces */
     int new_namespaces; /* CRS_NS_* bits */
     struct crs_join_namespaces join;
+    /* with CRS_NS_USER: /proc/PID/uid_map and gid_map contents ("0 100000 65536\n"). The
+     * user namespace is cloned with the others (which it then owns); the parent writes the
+     * maps and puts the process in its cgroups (a process in the new user namespace may
+     * not), then lets it go on as root of the namespace. Device nodes are bind-mounted
+     * from the host, since mknod is not allowed there. */
+    const char *uid_map;
+    const char *gid_map;
 
-    /* the root filesystem (only with a new mount namespace; NULL = no rootfs setup) */
+    /* the root filesystem (NULL = no rootfs setup). Without a mount namespace (new or
+     * joined) the mounts are made in the caller's and the root is a chroot, as runc does. */
     const char *rootfs;
-    unsigned long rootfs_propagation; /* applied to "/" first; 0 = MS_SLAVE|MS_REC */
+    unsigned long rootfs_propagation; /* private/slave: applied to "/" first; shared and
+                                       * unbindable: after pivot_root (setup under rslave);
+                                       * 0 = MS_SLAVE|MS_REC */
     int rootfs_readonly;
     int no_pivot;
     const struct crs_mount *mounts;
     size_t mounts_count;
     int create_devices; /* /dev is a tmpfs: create null, zero, full, random, urandom, tty */
+    const struct crs_device *devices; /* linux.devices, made after the mounts */
+    size_t devices_count;
     const char *const *masked_paths;   /* NULL-terminated or NULL */
     const char *const *readonly_paths; /* NULL-terminated or NULL */
     const char *hostname; /* NULL = leave */
     const char *domainname;
+    /* linux.sysctl: files under /proc/sys and their values (NULL-terminated, or NULL),
+     * written after pivot_root and before the read-only paths */
+    const char *const *sysctl_paths;
+    const char *const *sysctl_values;
 
     /* cgroups: open fds (O_WRONLY) the child writes "0" into first: v1 `tasks` files (the
      * child is single-threaded, so moving its one thread moves the process, without the
@@ -99,10 +127,13 @@ struct crs_spawn_config {
      * (clone3 CLONE_INTO_CGROUP), or -1 */
     int cgroup_v2_fd;
 
-    /* the exec fifo: `exec_fifo_name` inside the directory open as `exec_fifo_dir_fd`
-     * (O_PATH is enough, and it still resolves after pivot_root). The child reports ready,
-     * then blocks opening it for writing until `start` opens it for reading.
-     * -1 = exec at once. */
+    /* the exec fifo: an O_PATH fd of the fifo itself, which the child reopens for writing
+     * through /proc/self/fd after it took the process's user (as runc does: no search
+     * permission on the state directory is needed), and `exec_fifo_name` inside the
+     * O_PATH directory fd `exec_fifo_dir_fd`, for a container without /proc (root only).
+     * The child checks it can open it, reports ready, then blocks opening it for writing
+     * until `start` opens it for reading. -1 = exec at once. */
+    int exec_fifo_fd;
     int exec_fifo_dir_fd;
     const char *exec_fifo_name;
 };

@@ -37,6 +37,9 @@ public protocol CgroupManager: Sendable {
     /// The cgroup2 directory (v2, or the hybrid unified tree): processes are cloned
     /// straight into it with CLONE_INTO_CGROUP, which needs no migration at all.
     var unifiedDirectory: String? { get }
+    /// The freezer `pause` and `resume` drive: v1's freezer hierarchy, else the cgroup2
+    /// directory (v2, or hybrid without a v1 freezer); nil when neither is there.
+    var freezer: CgroupFreezer? { get }
     /// rmdir in every hierarchy (child cgroups first), retrying briefly on EBUSY; absent is fine.
     func destroy() throws
 }

@@ -18,6 +18,18 @@ public struct CgroupResources: Sendable, Equatable, Codable {
     /// Device rules applied in order (OCI: usually deny all, then allow a list). v1 and
     /// hybrid only: v2 device control needs an eBPF program, which managers do not load.
     public var devices: [CgroupDeviceRule]?
+    /// Soft limit in bytes (v1 memory.soft_limit_in_bytes, v2 memory.low); -1 = none.
+    public var memoryReservation: Int64?
+    /// v1 memory.swappiness, 0...100; cgroup v2 has none.
+    public var memorySwappiness: UInt64?
+    /// v1 memory.oom_control; cgroup v2 has none.
+    public var disableOOMKiller: Bool?
+    /// 10...1000: v1 blkio(.bfq).weight, v2 io(.bfq).weight.
+    public var blkioWeight: UInt16?
+    /// Huge page limits in bytes by page size ("2MB").
+    public var hugepageLimits: [String: UInt64]?
+    /// cgroup v2 files to write as they are (OCI `unified`); refused on v1.
+    public var unified: [String: String]?
 
     public init(
         memoryLimit: Int64? = nil,
@@ -28,8 +40,20 @@ public struct CgroupResources: Sendable, Equatable, Codable {
         cpusetCpus: String? = nil,
         cpusetMems: String? = nil,
         pidsLimit: Int64? = nil,
-        devices: [CgroupDeviceRule]? = nil
+        devices: [CgroupDeviceRule]? = nil,
+        memoryReservation: Int64? = nil,
+        memorySwappiness: UInt64? = nil,
+        disableOOMKiller: Bool? = nil,
+        blkioWeight: UInt16? = nil,
+        hugepageLimits: [String: UInt64]? = nil,
+        unified: [String: String]? = nil
     ) {
+        self.memoryReservation = memoryReservation
+        self.memorySwappiness = memorySwappiness
+        self.disableOOMKiller = disableOOMKiller
+        self.blkioWeight = blkioWeight
+        self.hugepageLimits = hugepageLimits
+        self.unified = unified
         self.memoryLimit = memoryLimit
         self.memorySwap = memorySwap
         self.cpuShares = cpuShares

@@ -34,6 +34,11 @@ struct CgroupV1Manager: CgroupManager {
     var threadJoinFiles: [String] { hierarchies.map { $0.mountPoint + path + "/tasks" } }
     var unifiedDirectory: String? { unified.map { $0.mountPoint + path } }
 
+    var freezer: CgroupFreezer? {
+        if let dir = directory(for: "freezer") { return .v1(directory: dir) }
+        return unifiedDirectory.map { .v2(directory: $0) }
+    }
+
     func create() throws {
         for hierarchy in hierarchies {
             try CgroupDirectory.create(mountPoint: hierarchy.mountPoint, path: cgroupPath)
@@ -54,9 +59,24 @@ struct CgroupV1Manager: CgroupManager {
             let current = try CgroupFile.readIfPresent(dir + "/memory.limit_in_bytes").flatMap { Int64($0) }
             writes += CgroupValues.v1MemoryWrites(resources, currentMemoryLimit: current, hasMemsw: hasMemsw)
         }
+        if let weight = resources.blkioWeight {
+            // runc's choice: the BFQ file where the kernel has it, else CFQ's.
+            let dir = try requireDirectory(for: "blkio", field: "blkioWeight")
+            guard let file = ["blkio.bfq.weight", "blkio.weight"].first(where: { CgroupFile.exists(dir + "/" + $0) }) else {
+                throw CgroupError.invalidResource(
+                    field: "blkioWeight", reason: "this host's blkio controller has no weight (no BFQ or CFQ I/O scheduler)")
+            }
+            writes.append(CgroupWrite(controller: "blkio", file: file, value: String(weight)))
+        }
         for write in writes {
             let dir = try requireDirectory(for: write.controller, field: write.file)
-            try CgroupFile.write(dir + "/" + write.file, write.value)
+            let file = dir + "/" + write.file
+            // A knob this kernel lacks (memory.swappiness on a kernel without it, a huge
+            // page size it does not have) is an error naming the field, not a silent skip.
+            guard CgroupFile.exists(file) else {
+                throw CgroupError.invalidResource(field: write.file, reason: "not available on this host (\(file) does not exist)")
+            }
+            try CgroupFile.write(file, write.value)
         }
     }
 

@@ -20,11 +20,13 @@ struct CgroupV2Manager: CgroupManager {
     var directory: String { mountPoint + path }
 
     /// The controllers a container may be limited by, enabled for its subtree.
-    static let wantedControllers = ["cpuset", "cpu", "io", "memory", "pids"]
+    static let wantedControllers = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"]
 
     var procsFiles: [String] { [directory + "/cgroup.procs"] }
     var threadJoinFiles: [String] { [] }
     var unifiedDirectory: String? { directory }
+
+    var freezer: CgroupFreezer? { .v2(directory: directory) }
 
     func create() throws {
         // Enable the controllers from the root down to the leaf's parent, skipping levels
@@ -44,7 +46,16 @@ struct CgroupV2Manager: CgroupManager {
                 "device rules not enforced on cgroup v2 (needs an eBPF device program)",
                 metadata: ["cgroup": "\(path)"])
         }
-        for write in try CgroupValues.v2Writes(resources) {
+        var writes = try CgroupValues.v2Writes(resources)
+        if let weight = resources.blkioWeight {
+            // As runc's fs2: io.bfq.weight takes the blkio value, io.weight its mapping.
+            if CgroupFile.exists(directory + "/io.bfq.weight") {
+                writes.append(CgroupWrite(controller: "io", file: "io.bfq.weight", value: String(weight)))
+            } else {
+                writes.append(CgroupWrite(controller: "io", file: "io.weight", value: String(CgroupValues.ioWeight(fromBlkioWeight: weight))))
+            }
+        }
+        for write in writes {
             let file = directory + "/" + write.file
             guard CgroupFile.exists(file) else {
                 throw CgroupError.invalidResource(

@@ -89,7 +89,30 @@ public enum CgroupValues {
         if let pids = r.pidsLimit {
             writes.append(.init(controller: "pids", file: "pids.max", value: pidsMax(pids)))
         }
+        if let reservation = r.memoryReservation, reservation != 0 {
+            writes.append(.init(controller: "memory", file: "memory.soft_limit_in_bytes", value: v1MemoryLimit(reservation)))
+        }
+        if let swappiness = r.memorySwappiness {
+            guard swappiness <= 100 else {
+                throw CgroupError.invalidResource(field: "memorySwappiness", reason: "\(swappiness) is out of 0...100")
+            }
+            writes.append(.init(controller: "memory", file: "memory.swappiness", value: String(swappiness)))
+        }
+        if r.disableOOMKiller == true {
+            writes.append(.init(controller: "memory", file: "memory.oom_control", value: "1"))
+        }
+        for (size, limit) in (r.hugepageLimits ?? [:]).sorted(by: { $0.key < $1.key }) {
+            writes.append(.init(controller: "hugetlb", file: "hugetlb.\(size).limit_in_bytes", value: String(limit)))
+        }
+        if let unified = r.unified, !unified.isEmpty {
+            throw CgroupError.invalidResource(field: "unified", reason: "cgroup v2 files cannot be set on a cgroup v1 host")
+        }
         return writes
+    }
+
+    /// runc's blkio weight -> v2 io.weight mapping: [10, 1000] onto [1, 10000].
+    public static func ioWeight(fromBlkioWeight weight: UInt16) -> UInt64 {
+        1 + (UInt64(max(weight, 10)) - 10) * 9999 / 990
     }
 
     /// v1 memory writes in an order the kernel accepts (memsw must stay >= memory): raising
@@ -136,6 +159,23 @@ public enum CgroupValues {
         }
         if let pids = r.pidsLimit {
             writes.append(.init(controller: "pids", file: "pids.max", value: pidsMax(pids)))
+        }
+        // As runc's fs2: the reservation is memory.low (-1 = max).
+        if let reservation = r.memoryReservation, reservation != 0 {
+            writes.append(.init(controller: "memory", file: "memory.low", value: memoryMax(reservation)))
+        }
+        if r.memorySwappiness != nil {
+            throw CgroupError.invalidResource(field: "memorySwappiness", reason: "cgroup v2 has no swappiness")
+        }
+        if r.disableOOMKiller == true {
+            throw CgroupError.invalidResource(field: "disableOOMKiller", reason: "cgroup v2 cannot disable the OOM killer")
+        }
+        for (size, limit) in (r.hugepageLimits ?? [:]).sorted(by: { $0.key < $1.key }) {
+            writes.append(.init(controller: "hugetlb", file: "hugetlb.\(size).max", value: String(limit)))
+        }
+        for (file, value) in (r.unified ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let controller = String(file.prefix { $0 != "." })
+            writes.append(.init(controller: controller, file: file, value: value))
         }
         return writes
     }

@@ -162,13 +162,23 @@ public struct ContainerRuntime: Sendable {
             if !options.startImmediately {
                 let fifo = dir + "/" + StateStore.fifoName
                 try sys("mkfifo", fifo) { mkfifo(fifo, 0o622) }
+                // 0622 whatever the umask (mkfifo applies it, and umask is process-wide):
+                // an init running as another user must be able to open it for writing.
+                try sys("chmod", fifo) { chmod(fifo, 0o622) }
+                request.execFifoFD = try fds.open(fifo, CRS_O_PATH | O_CLOEXEC)
                 request.execFifoDirFD = try fds.open(dir, CRS_O_PATH | O_DIRECTORY | O_CLOEXEC)
             }
             pid = try ContainerSpawner.spawn(request)
+            // The stat read names the process for good (start time); an init already gone
+            // is a failed create, never a container `start` then finds stopped.
+            let initStat = LiveProcess.stat(pid)
+            if !options.startImmediately, initStat == nil || initStat?.state == "Z" {
+                throw RuntimeError.setupFailed(SystemError(errno: ECHILD, operation: "start", detail: "container process exited during setup"))
+            }
 
             let stored = StoredContainer(
                 id: id, bundle: bundle, rootfs: plan.rootfs, pid: pid,
-                pidStartTime: LiveProcess.stat(pid)?.startTime ?? 0, created: Timestamp.now(),
+                pidStartTime: initStat?.startTime ?? 0, created: Timestamp.now(),
                 cgroupPath: plan.cgroupPath, annotations: plan.annotations.isEmpty ? nil : plan.annotations,
                 namespaces: Array(plan.newNamespaces.union(plan.joinNamespaces.keys)).sorted { $0.rawValue < $1.rawValue },
                 hasPoststopHooks: !(plan.hooks?.poststop ?? []).isEmpty)
@@ -259,6 +269,8 @@ public struct ContainerRuntime: Sendable {
 
     func currentStatus(_ stored: StoredContainer) -> ContainerStatus {
         guard LiveProcess.isAlive(stored.pid, startTime: stored.pidStartTime) else { return .stopped }
+        // As runc: a frozen cgroup makes it paused, whether it was created or running.
+        if (try? freezer(of: stored)?.isFrozen()) == true { return .paused }
         return FileBytes.exists(store.directory(stored.id) + "/" + StateStore.fifoName) ? .created : .running
     }
 
@@ -310,11 +322,20 @@ public struct ContainerRuntime: Sendable {
             guard status != .stopped || signal == SIGKILL else {
                 throw RuntimeError.invalidState(id: id, status: status, action: "kill")
             }
-            try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot).killAll(signal: signal)
+            let manager = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
+            try manager.killAll(signal: signal)
+            // As runc's signalAllProcesses, which freezes to signal and thaws after: a paused
+            // container ends up thawed, so SIGKILL takes.
+            if status == .paused { try manager.freezer?.set(frozen: false) }
             return
         }
         guard status.canKill else { throw RuntimeError.invalidState(id: id, status: status, action: "kill") }
         try sys("kill", "container \(id) (pid \(stored.pid))") { Glibc.kill(stored.pid, signal) }
+        // A frozen task acts on no signal until thawed: SIGKILL thaws it so it dies, as
+        // runc does; other signals wait for `resume`.
+        if status == .paused && signal == SIGKILL {
+            try freezer(of: stored)?.set(frozen: false)
+        }
     }
 
     // MARK: - delete
@@ -343,6 +364,7 @@ public struct ContainerRuntime: Sendable {
         if status != .stopped {
             _ = Glibc.kill(stored.pid, SIGKILL)
             try cgroup.killAll(signal: SIGKILL)
+            if status == .paused { try cgroup.freezer?.set(frozen: false) }
             waitGone(stored)
         } else if !stored.namespaces.contains(.pid), !(try cgroup.processes()).isEmpty {
             // No PID namespace: the init's descendants may have outlived it.
@@ -369,47 +391,6 @@ public struct ContainerRuntime: Sendable {
             if !LiveProcess.isAlive(stored.pid, startTime: stored.pidStartTime) { return }
             usleep(1000)
         }
-    }
-
-    // MARK: - exec
-
-    /// Runs a new process in the running container: its namespaces, cgroup, capabilities
-    /// and seccomp profile. It is a direct child of the caller.
-    public func exec(id: String, process: Process, options: ExecOptions = ExecOptions()) throws -> Int32 {
-        try StateStore.validate(id: id)
-        guard let stored = try store.load(id) else { throw RuntimeError.invalidState(id: id, status: .creating, action: "exec") }
-        let status = currentStatus(stored)
-        guard status.canExec else { throw RuntimeError.invalidState(id: id, status: status, action: "exec") }
-        let spec = try self.spec(id)
-        let planner = ContainerPlanner(host: LocalPlannerHost(cgroupRoot: cgroupRoot), cgroupParent: cgroupParent)
-        let processPlan = try planner.planProcess(process, field: "process")
-        let seccomp = try spec?.linux?.seccomp.map { try SeccompProgram.load($0, cacheDirectory: root + "/.seccomp") }
-        if processPlan.terminal && options.consoleSocket == nil {
-            throw RuntimeError.invalidConfig(field: "process.terminal", reason: "a terminal needs --console-socket")
-        }
-
-        var fds = FDSet()
-        defer { fds.closeAll() }
-        var request = SpawnRequest(process: processPlan, seccomp: seccomp)
-        request.stdio = (options.stdin, options.stdout, options.stderr)
-        let manager = try Cgroups.manager(path: stored.cgroupPath, root: cgroupRoot)
-        try Self.joinCgroup(manager, request: &request, fds: &fds)
-        for kind in stored.namespaces where kind != .user && kind != .time {
-            request.joinFDs[kind] = try fds.open("/proc/\(stored.pid)/ns/\(kind.procName)", O_RDONLY | O_CLOEXEC)
-        }
-        if processPlan.terminal, let socket = options.consoleSocket {
-            request.consoleSocket = try fds.adopt(ConsoleSocket.connect(socket))
-        }
-        let pid: Int32
-        do {
-            pid = try ContainerSpawner.spawn(request)
-        } catch let error as SystemError {
-            throw RuntimeError.setupFailed(error)
-        }
-        if let pidFile = options.pidFile {
-            try FileBytes.writeAtomically(Self.absolute(pidFile), Array(String(pid).utf8))
-        }
-        return pid
     }
 
     /// The container's config.json as it was at create.

@@ -19,7 +19,9 @@ struct SpawnRequest {
     var noPivot = false
     var cgroupProcsFDs: [Int32] = []
     var cgroupV2FD: Int32 = -1
-    /// The state directory (O_PATH fd) holding the exec fifo; nil = exec at once.
+    /// The exec fifo (O_PATH fd) and the state directory holding it (O_PATH fd, for a
+    /// container without /proc); nil = exec at once.
+    var execFifoFD: Int32?
     var execFifoDirFD: Int32?
 }
 
@@ -63,7 +65,8 @@ enum ContainerSpawner {
         config.join = crs_join_namespaces(
             pid: request.joinFDs[.pid] ?? -1, net: request.joinFDs[.network] ?? -1,
             ipc: request.joinFDs[.ipc] ?? -1, uts: request.joinFDs[.uts] ?? -1,
-            mount: request.joinFDs[.mount] ?? -1, cgroup: request.joinFDs[.cgroup] ?? -1)
+            mount: request.joinFDs[.mount] ?? -1, cgroup: request.joinFDs[.cgroup] ?? -1,
+            user: request.joinFDs[.user] ?? -1)
         if let plan = request.rootfs {
             config.rootfs = arena.string(plan.rootfs)
             config.rootfs_propagation = plan.rootfsPropagation.rawValue
@@ -77,14 +80,29 @@ enum ContainerSpawner {
             })
             config.mounts_count = plan.mounts.count
             config.create_devices = plan.createDevices ? 1 : 0
+            config.devices = arena.array(plan.devices.map {
+                crs_device(
+                    path: arena.string($0.path), type: Int32($0.type.asciiValue ?? 0), major: UInt32($0.major),
+                    minor: UInt32($0.minor), mode: $0.mode, uid: $0.uid, gid: $0.gid)
+            })
+            config.devices_count = plan.devices.count
             config.masked_paths = arena.stringArray(plan.maskedPaths)
             config.readonly_paths = arena.stringArray(plan.readonlyPaths)
+            if let maps = plan.userNamespace {
+                config.uid_map = arena.string(maps.uidMap)
+                config.gid_map = arena.string(maps.gidMap)
+            }
             config.hostname = plan.hostname.map { arena.string($0) } ?? nil
             config.domainname = plan.domainname.map { arena.string($0) } ?? nil
+            if !plan.sysctls.isEmpty {
+                config.sysctl_paths = arena.stringArray(plan.sysctls.map(\.path))
+                config.sysctl_values = arena.stringArray(plan.sysctls.map(\.value))
+            }
         }
         config.cgroup_procs_fds = arena.array(request.cgroupProcsFDs)
         config.cgroup_procs_count = request.cgroupProcsFDs.count
         config.cgroup_v2_fd = request.cgroupV2FD
+        config.exec_fifo_fd = request.execFifoFD ?? -1
         config.exec_fifo_dir_fd = request.execFifoDirFD ?? -1
         config.exec_fifo_name = arena.string(StateStore.fifoName)
 
@@ -107,7 +125,8 @@ enum ContainerSpawner {
             case .uts: bits |= CRS_NS_UTS
             case .mount: bits |= CRS_NS_MOUNT
             case .cgroup: bits |= CRS_NS_CGROUP
-            case .user, .time: break  // refused by the planner
+            case .user: bits |= CRS_NS_USER
+            case .time: break  // refused by the planner
             }
         }
         return bits

@@ -61,6 +61,8 @@ public struct ContainerPlan: Equatable, Sendable {
     public var mounts: [PlannedMount]
     /// /dev is a tmpfs from the config: the child creates the standard device nodes in it.
     public var createDevices: Bool
+    /// `linux.devices`: nodes made after the mounts, before pivot_root.
+    public var devices: [PlannedDevice]
     public var maskedPaths: [String]
     public var readonlyPaths: [String]
     public var hostname: String?
@@ -68,6 +70,11 @@ public struct ContainerPlan: Equatable, Sendable {
     public var newNamespaces: Set<NamespaceKind>
     /// Namespaces joined by path.
     public var joinNamespaces: [NamespaceKind: String]
+    /// `linux.sysctl`, validated: written in the container's namespaces before /proc/sys
+    /// turns read-only.
+    public var sysctls: [PlannedSysctl]
+    /// A new user namespace's maps (nil: none).
+    public var userNamespace: UserNamespaceMaps?
     public var cgroupPath: String
     public var resources: CgroupResources
     public var seccomp: LinuxSeccomp?

@@ -11,6 +11,8 @@ public struct Linux: Codable, Sendable, Equatable {
     public var sysctl: [String: String]?
     public var uidMappings: [LinuxIDMapping]?
     public var gidMappings: [LinuxIDMapping]?
+    /// The SELinux context of the container's mounts.
+    public var mountLabel: String?
 
     public init(
         namespaces: [LinuxNamespace]? = nil, resources: LinuxResources? = nil, cgroupsPath: String? = nil,
@@ -61,14 +63,20 @@ public struct LinuxNamespace: Codable, Sendable, Equatable {
     }
 }
 
-/// `linux.uidMappings[]` / `gidMappings[]` (user namespaces; refused by the planner).
+/// `linux.uidMappings[]` / `gidMappings[]`: a new user namespace's ranges.
 public struct LinuxIDMapping: Codable, Sendable, Equatable {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32
+
+    public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+        self.containerID = containerID
+        self.hostID = hostID
+        self.size = size
+    }
 }
 
-/// `linux.devices[]`: extra device nodes (refused unless already in the default set).
+/// `linux.devices[]`: extra device nodes, made by mknod and allowed in the devices cgroup.
 public struct LinuxDevice: Codable, Sendable, Equatable {
     public var path: String
     public var type: String
@@ -77,14 +85,34 @@ public struct LinuxDevice: Codable, Sendable, Equatable {
     public var fileMode: UInt32?
     public var uid: UInt32?
     public var gid: UInt32?
+
+    public init(
+        path: String, type: String, major: Int64? = nil, minor: Int64? = nil, fileMode: UInt32? = nil,
+        uid: UInt32? = nil, gid: UInt32? = nil
+    ) {
+        self.path = path
+        self.type = type
+        self.major = major
+        self.minor = minor
+        self.fileMode = fileMode
+        self.uid = uid
+        self.gid = gid
+    }
 }
 
-/// `linux.resources`: the limits Swiftlet applies (memory, cpu, pids, device rules).
+/// `linux.resources`: the limits Swiftlet applies (memory, cpu, pids, device rules, block
+/// I/O weight, huge pages, v2 `unified` files). `network` and `rdma` are decoded only to be
+/// refused: a limit the runtime cannot apply is an error, never skipped.
 public struct LinuxResources: Codable, Sendable, Equatable {
     public var memory: LinuxMemory?
     public var cpu: LinuxCPU?
     public var pids: LinuxPids?
     public var devices: [LinuxDeviceCgroup]?
+    public var blockIO: LinuxBlockIO?
+    public var hugepageLimits: [LinuxHugepageLimit]?
+    public var network: LinuxNetwork?
+    public var rdma: [String: LinuxRdma]?
+    public var unified: [String: String]?
 
     public init(memory: LinuxMemory? = nil, cpu: LinuxCPU? = nil, pids: LinuxPids? = nil, devices: [LinuxDeviceCgroup]? = nil) {
         self.memory = memory
@@ -97,14 +125,75 @@ public struct LinuxResources: Codable, Sendable, Equatable {
 /// `linux.resources.memory` (bytes; swap is memory+swap, as v1 has it).
 public struct LinuxMemory: Codable, Sendable, Equatable {
     public var limit: Int64?
+    /// The soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low).
     public var reservation: Int64?
     public var swap: Int64?
+    /// 0...100 (v1 only).
+    public var swappiness: UInt64?
+    /// v1 memory.oom_control.
+    public var disableOOMKiller: Bool?
 
-    public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil) {
+    public init(
+        limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil, swappiness: UInt64? = nil,
+        disableOOMKiller: Bool? = nil
+    ) {
         self.limit = limit
         self.reservation = reservation
         self.swap = swap
+        self.swappiness = swappiness
+        self.disableOOMKiller = disableOOMKiller
     }
+}
+
+/// `linux.resources.blockIO`: the weight is applied; per-device weights and throttles are
+/// decoded to be refused.
+public struct LinuxBlockIO: Codable, Sendable, Equatable {
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+    public var weightDevice: [LinuxBlockIODevice]?
+    public var throttleReadBpsDevice: [LinuxBlockIODevice]?
+    public var throttleWriteBpsDevice: [LinuxBlockIODevice]?
+    public var throttleReadIOPSDevice: [LinuxBlockIODevice]?
+    public var throttleWriteIOPSDevice: [LinuxBlockIODevice]?
+
+    public init(weight: UInt16? = nil) { self.weight = weight }
+}
+
+/// One device entry of `blockIO` (weight or rate).
+public struct LinuxBlockIODevice: Codable, Sendable, Equatable {
+    public var major: Int64
+    public var minor: Int64
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+    public var rate: UInt64?
+}
+
+/// `linux.resources.hugepageLimits[]`: bytes of huge pages of `pageSize` ("2MB", "1GB").
+public struct LinuxHugepageLimit: Codable, Sendable, Equatable {
+    public var pageSize: String
+    public var limit: UInt64
+
+    public init(pageSize: String, limit: UInt64) {
+        self.pageSize = pageSize
+        self.limit = limit
+    }
+}
+
+/// `linux.resources.network` (net_cls / net_prio; refused).
+public struct LinuxNetwork: Codable, Sendable, Equatable {
+    public var classID: UInt32?
+    public var priorities: [LinuxInterfacePriority]?
+}
+
+public struct LinuxInterfacePriority: Codable, Sendable, Equatable {
+    public var name: String
+    public var priority: UInt32
+}
+
+/// `linux.resources.rdma` values (refused).
+public struct LinuxRdma: Codable, Sendable, Equatable {
+    public var hcaHandles: UInt32?
+    public var hcaObjects: UInt32?
 }
 
 /// `linux.resources.cpu`.
