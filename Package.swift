@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Everything between clone and execve, plus the syscalls and macros Swift cannot reach,
@@ -73,17 +78,43 @@ let package = Package(
             name: "KubeProxy",
             dependencies: ["CRuntimeShim", "NetAddress", .product(name: "Logging", package: "swift-log")]
         ),
+        // kubectl's columns for each kind (its printers), for the CLI and the API's Tables.
+        .target(name: "KubePrinting", dependencies: ["KubeAPI"]),
+        // The node's API objects: a versioned, durable store of JSON objects with watches.
+        // Foundation only, so the agent and the CLI read it without the server's libraries.
+        .target(
+            name: "APIStore",
+            dependencies: ["KubeAPI"]
+        ),
+        // The Kubernetes API over HTTPS (SwiftNIO, swift-nio-ssl): discovery, resources,
+        // watches, patches, tables, streams; certificates from swift-certificates.
+        .target(
+            name: "KubeAPIServer",
+            dependencies: [
+                "APIStore", "KubeAPI", "KubePrinting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "APIStore", "KubePrinting", "KubeAPIServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "Kubelet", "KubeAPI", "KubeProxy", "Runtime", "Images", "NetAddress",
+                "Kubelet", "KubeAPI", "KubeProxy", "Runtime", "Images", "NetAddress", "APIStore", "KubeAPIServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -118,7 +149,9 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "NetAddress"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
+        .testTarget(name: "APIStoreTests", dependencies: ["APIStore", "KubeAPI"]),
+        .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "APIStore", "KubeAPI"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "KubePrinting", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress"]

@@ -22,6 +22,12 @@ PACKAGES=(
     podman catatonit
 )
 
+# The official Kubernetes Python client: the API tests' second real client (PyPI).
+if ! python3 -c 'import kubernetes' 2>/dev/null; then
+    echo "bootstrap: installing the kubernetes Python client" >&2
+    python3 -m pip install -q --disable-pip-version-check kubernetes >/dev/null
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

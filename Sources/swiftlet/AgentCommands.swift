@@ -21,6 +21,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Service ClusterIPs come from this range.") var serviceCidr: String = "10.96.0.0/16"
     @Option(help: "The cluster DNS address the agent serves and pods use (\"none\" to leave pods the node's resolvers).") var clusterDns: String = "10.96.0.10"
     @Option(help: "How Services are programmed: iptables (iptables-restore) or nftables (netlink, table ip kube-proxy).") var proxyMode: String = "iptables"
+    @Option(help: "Where the Kubernetes API is served over HTTPS (HOST:PORT), or \"none\".") var apiAddress: String = AgentConfiguration.defaultAPIAddress
     @OptionGroup var registry: RegistryArguments
 
     func validate() throws {
@@ -53,6 +54,7 @@ struct RunCommand: ParsableCommand {
         config.clusterDNS = clusterDns == "none" ? nil : clusterDns
         config.registry = registry.settings
         config.proxyMode = ProxyMode(rawValue: proxyMode)
+        config.apiAddress = apiAddress
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {
@@ -70,5 +72,21 @@ struct ResetCommand: ParsableCommand {
 
     func run() throws {
         try AgentRunner.reset(root: rootOptions.root, logger: Logger(label: "swiftlet"))
+    }
+}
+
+/// `swiftlet kubeconfig`: the admin kubeconfig the agent wrote, for `kubectl --kubeconfig`.
+struct KubeconfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kubeconfig", abstract: "Print the admin kubeconfig for the node's Kubernetes API.")
+
+    @OptionGroup var rootOptions: RootOptions
+
+    func run() throws {
+        let path = rootOptions.root + "/admin.kubeconfig"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            FileHandle.standardError.write(Data("swiftlet: no kubeconfig at \(path): has `swiftlet run --root \(rootOptions.root)` started (with an API address)?\n".utf8))
+            throw ExitCode.failure
+        }
+        print(text, terminator: "")
     }
 }

@@ -8,7 +8,7 @@ struct Swiftlet: ParsableCommand {
         subcommands: [
             RunCommand.self, ResetCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
             ExecCommand.self, RolloutCommand.self, ApplyCommand.self, DeleteCommand.self, ImagesCommand.self, ProxyCommand.self,
-            MonitorCommand.self,
+            MonitorCommand.self, KubeconfigCommand.self,
         ]
     )
 }

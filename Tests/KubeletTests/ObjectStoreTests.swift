@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubePrinting
 import Kubelet
 import Testing
 

@@ -25,6 +25,11 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     /// How image pulls reach registries (`--insecure-registry`, `--registry-config`,
     /// `--registry-ca`); nil in configurations saved before these existed.
     public var registry: RegistrySettings?
+    /// `--api-address`: where the Kubernetes API is served (`host:port`); "none" serves none;
+    /// nil in configurations saved before it existed means the default.
+    public var apiAddress: String?
+
+    public static let defaultAPIAddress = "127.0.0.1:6443"
 
     public init() {}
 

@@ -5,6 +5,7 @@ import Logging
 import Images
 import NetAddress
 import Runtime
+import APIStore
 
 /// Wires the node from its configuration (`swiftlet run`, `swiftlet reset`): the CNI
 /// network, the image store, the monitored runtime, and the agent loop.
@@ -15,6 +16,8 @@ public enum AgentRunner {
         try config.save()
         let services = try makeServices(config, registry: registry, logger: logger)
         let agent = NodeAgent(manifests: config.manifests, services: services, resync: config.resync)
+        let api = try APIWiring.start(config, services: services, agent: agent, logger: logger)
+        defer { api?.stop() }
         var settings = ServiceController.Settings()
         settings.serviceCIDR = config.serviceCIDR
         settings.clusterDNS = config.clusterDNS
@@ -28,6 +31,7 @@ public enum AgentRunner {
         agent.onSync = { state, pods in
             let declared = state.objects.compactMap { item -> Service? in
                 guard case .service(var service) = item.object else { return nil }
+                if item.file.isEmpty { return service }
                 service.metadata.annotations = (service.metadata.annotations ?? [:]).merging([StaticPods.sourceAnnotation: item.file]) { $1 }
                 return service
             }

@@ -19,7 +19,12 @@ public final class NodeAgent: @unchecked Sendable {
     private let stopLock = NSLock()
     private var stopping = false
     /// Called after each pass with the desired state (kube-proxy, DNS and controllers hook in here).
+    /// Objects users created through the API are in it with an empty file name.
     public var onSync: ((DesiredState, [Pod]) -> Void)?
+    /// The API store: users' objects join the manifests', and the node's state is published there.
+    var api: APIObjectSync?
+    /// Wakes the loop early (an API write); set while `run` runs.
+    public private(set) var wake: (@Sendable () -> Void)?
 
     public init(manifests: String, services: NodeServices, resync: TimeInterval = 10) {
         self.manifests = manifests
@@ -46,30 +51,47 @@ public final class NodeAgent: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: services.layout.podsDir, withIntermediateDirectories: true)
         let watcher = try DirectoryWatcher(path: manifests)
+        wake = { watcher.wake() }
         let source = ManifestSource(path: manifests, nodeName: services.nodeName, ownersFile: services.layout.manifestOwnersFile)
         // Pods an earlier agent left running keep their names against any other file.
         source.recordOwners(of: podsOnDisk().map(\.pod))
         let workloads = WorkloadSync(layout: services.layout, nodeName: services.nodeName, logger: logger)
         var first = true
         while !shouldStop {
-            let state = source.read()
+            var state = source.read()
             report(state.problems)
+            let user = api?.userObjects() ?? (pods: [], objects: [])
+            state.objects += user.objects.map { (file: "", object: $0) }
             let objects = state.objects.map(\.object)
             services.configs.current = ConfigStore(objects: objects)
             if first {
-                adopt(desired: state.pods + workloads.state.pods)
+                adopt(desired: state.pods + user.pods + workloads.state.pods)
                 first = false
             }
-            let controllerPods = workloads.sync(
-                objects: objects, observed: runningPods(), deletedPods: workloads.takeDeleteRequests())
-            reconcile(state.pods + controllerPods)
+            let deleted = workloads.takeDeleteRequests().union(api?.deletedControllerPods() ?? [])
+            let controllerPods = workloads.sync(objects: objects, observed: runningPods(), deletedPods: deleted)
+            let desired = state.pods + user.pods + controllerPods
+            reconcile(desired)
             announce(state.duplicates)
-            onSync?(state, runningPods())
+            let running = runningPods()
+            onSync?(state, running)
+            if let api { publish(api, state: state, desired: desired, running: running, workloads: workloads.state) }
             // While pods terminate, look again soon so their replacements start promptly.
             watcher.wait(timeout: terminating.isEmpty ? min(resync, 1) : 0.1)
         }
         for worker in workers.values { worker.stop() }
         for worker in workers.values { _ = worker.wait(timeout: 60) }
+    }
+
+    /// The node's state into the API store.
+    private func publish(_ api: APIObjectSync, state: DesiredState, desired: [Pod], running: [Pod], workloads: WorkloadState) {
+        var builder = APIViewBuilder(sync: api, nodeName: services.nodeName, state: state)
+        builder.addPods(desired: desired, running: running)
+        builder.addWorkloads(workloads)
+        builder.addFileObjects(state)
+        let published = ObjectStore(root: services.layout.root)
+        builder.addServices(published.list(kind: "Service", namespace: nil), endpoints: published.list(kind: "Endpoints", namespace: nil))
+        api.publish(builder.view)
     }
 
     /// The pods as their workers last wrote them.

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubePrinting
 
 /// `swiftlet describe <kind> NAME` for every kind but pods, in kubectl's layout: identity,
 /// the kind's own fields, the pod template, conditions, and the object's events.

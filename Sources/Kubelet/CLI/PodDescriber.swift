@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubePrinting
 
 /// `swiftlet describe pod` in kubectl's layout: identity, containers with state and last
 /// state, conditions, volumes, QoS and events.

@@ -1,9 +1,13 @@
+import CRuntimeShim
 import Foundation
 
-/// Wakes the sync loop when files of a directory change (inotify), or when the re-list
-/// period passes, whichever comes first.
+/// Wakes the sync loop when files of a directory change (inotify), when `wake()` is called
+/// (an API write), or when the re-list period passes, whichever comes first.
 public final class DirectoryWatcher: @unchecked Sendable {
     private let fd: Int32
+    /// A non-blocking pipe `wake()` writes to.
+    private let wakeFD: Int32
+    private let wakeWriteFD: Int32
     public let path: String
 
     public init(path: String) throws {
@@ -18,10 +22,27 @@ public final class DirectoryWatcher: @unchecked Sendable {
             close(fd)
             throw SandboxError(operation: "inotify_add_watch", path: path, errno: code)
         }
+        var pair: [Int32] = [-1, -1]
+        if crs_pipe_cloexec(&pair) != 0 {
+            let code = errno
+            close(fd)
+            throw SandboxError(operation: "pipe", path: path, errno: code)
+        }
+        for end in pair { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        wakeFD = pair[0]
+        wakeWriteFD = pair[1]
     }
 
     deinit {
         close(fd)
+        close(wakeFD)
+        close(wakeWriteFD)
+    }
+
+    /// Ends the current (or next) `wait` early; safe from any thread.
+    public func wake() {
+        var one: UInt8 = 1
+        _ = write(wakeWriteFD, &one, 1)
     }
 
     /// Blocks until a change is seen or `timeout` seconds pass; returns true on a change.
@@ -33,12 +54,13 @@ public final class DirectoryWatcher: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         repeat {
             while read(fd, &buffer, buffer.count) > 0 {}
+            while read(wakeFD, &buffer, buffer.count) > 0 {}
         } while pollInput(timeout: settle)
         return true
     }
 
     private func pollInput(timeout: TimeInterval) -> Bool {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&pfd, 1, Int32(timeout * 1000)) > 0
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        return poll(&fds, 2, Int32(timeout * 1000)) > 0
     }
 }

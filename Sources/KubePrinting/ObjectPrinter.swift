@@ -48,7 +48,7 @@ public enum ObjectPrinter {
         return TablePrinter.render(rows)
     }
 
-    static func columns(_ kind: String) -> [String] {
+    public static func columns(_ kind: String) -> [String] {
         switch kind {
         case "Deployment": return ["READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
         case "ReplicaSet": return ["DESIRED", "CURRENT", "READY", "AGE"]
@@ -64,7 +64,7 @@ public enum ObjectPrinter {
         }
     }
 
-    static func wideColumns(_ kind: String) -> [String] {
+    public static func wideColumns(_ kind: String) -> [String] {
         switch kind {
         case "Deployment", "ReplicaSet", "DaemonSet", "Job", "CronJob": return ["CONTAINERS", "IMAGES", "SELECTOR"]
         case "Service": return ["SELECTOR"]
@@ -77,7 +77,7 @@ public enum ObjectPrinter {
         return HumanDuration.format(now.timeIntervalSince(date))
     }
 
-    static func cells(_ object: KubeObject, now: Date) -> [String] {
+    public static func cells(_ object: KubeObject, now: Date) -> [String] {
         let age = age(object.metadata.creationTimestamp, now: now)
         switch object {
         case .deployment(let d):
@@ -118,7 +118,7 @@ public enum ObjectPrinter {
         }
     }
 
-    static func wideCells(_ object: KubeObject) -> [String] {
+    public static func wideCells(_ object: KubeObject) -> [String] {
         switch object {
         case .deployment(let d): return templateCells(d.spec.template, d.spec.selector)
         case .replicaSet(let rs): return templateCells(rs.spec.template, rs.spec.selector)
@@ -176,7 +176,7 @@ public enum ObjectPrinter {
         return parallelism > 1 ? "\(succeeded)/1 of \(parallelism)" : "\(succeeded)/1"
     }
 
-    static func duration(_ job: Job, now: Date) -> String {
+    public static func duration(_ job: Job, now: Date) -> String {
         guard let start = job.status?.startTime?.date else { return "" }
         let end = job.status?.completionTime?.date ?? now
         return HumanDuration.format(end.timeIntervalSince(start))

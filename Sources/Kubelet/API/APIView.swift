@@ -1,0 +1,99 @@
+import APIStore
+import Foundation
+import KubeAPI
+
+/// What one agent pass publishes to the API store (`APIObjectSync.View`), from the manifest
+/// directory, the controllers' state, the pods as their workers wrote them, and the Services
+/// and Endpoints the Services code published.
+struct APIViewBuilder {
+    let sync: APIObjectSync
+    let nodeName: String
+    /// Manifest file by object key, for the mirror annotation.
+    var files: [ObjectKey: String] = [:]
+    var view = APIObjectSync.View()
+
+    init(sync: APIObjectSync, nodeName: String, state: DesiredState) {
+        self.sync = sync
+        self.nodeName = nodeName
+        for (file, object) in state.objects where !file.isEmpty { files[object.key] = file }
+        for pod in state.pods {
+            if let file = pod.metadata.annotations?[StaticPods.sourceAnnotation] { files[KubeObject.pod(pod).key] = file }
+        }
+    }
+
+    /// Publishes `object`: the agent's own (a manifest's or a controller's) whole, a user's
+    /// as a status update made by `update`.
+    mutating func add(_ object: KubeObject, user update: ((inout JSONValue, JSONValue) -> Void)? = nil) {
+        guard let key = APIObjects.key(object), var value = APIObjects.json(object) else { return }
+        if let file = files[object.key] {
+            value[path: ["metadata", "annotations", StaticPods.sourceAnnotation]] = .string(file)
+            if object.kind == "Pod" {
+                value[path: ["metadata", "annotations", "kubernetes.io/config.mirror"]] = .string(object.metadata.uid ?? "")
+            }
+            view.owned[key] = value
+        } else if APIObjectOrigin(value) == .derived && !sync.userKeys.contains(key) {
+            view.owned[key] = value
+        } else if sync.userKeys.contains(key), let update {
+            let published = value
+            view.userUpdates[key] = { update(&$0, published) }
+        }
+    }
+
+    /// Every desired pod, with the status its worker last wrote.
+    mutating func addPods(desired: [Pod], running: [Pod]) {
+        let byUID = Dictionary(running.map { ($0.metadata.uid ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        for pod in desired {
+            var shown = byUID[pod.metadata.uid ?? ""] ?? pod
+            if shown.status == nil { shown.status = PodStatus(phase: .pending) }
+            shown.spec.nodeName = shown.spec.nodeName ?? nodeName
+            add(.pod(shown)) { stored, published in
+                stored["status"] = published["status"]
+                stored[path: ["spec", "nodeName"]] = published[path: ["spec", "nodeName"]]
+            }
+        }
+    }
+
+    /// The controllers' objects with their status; a user's keeps what the user wrote.
+    mutating func addWorkloads(_ state: WorkloadState) {
+        let sync = self.sync
+        func statusUpdate(_ key: StoreKey?) -> (inout JSONValue, JSONValue) -> Void {
+            { stored, published in
+                var status = published["status"] ?? .object([:])
+                if status["observedGeneration"] != nil, let key, let generation = sync.generation(of: key) {
+                    status["observedGeneration"] = .int(generation)
+                }
+                stored["status"] = status
+                for (name, value) in published[path: ["metadata", "annotations"]]?.objectValue ?? [:] where name.hasPrefix("deployment.kubernetes.io/") {
+                    stored[path: ["metadata", "annotations", name]] = value
+                }
+            }
+        }
+        for object in state.deployments.map(KubeObject.deployment) + state.replicaSets.map(KubeObject.replicaSet)
+            + state.daemonSets.map(KubeObject.daemonSet) + state.jobs.map(KubeObject.job) + state.cronJobs.map(KubeObject.cronJob) {
+            add(object, user: statusUpdate(APIObjects.key(object)))
+        }
+    }
+
+    /// ConfigMaps, Secrets and Namespaces of the manifest directory.
+    mutating func addFileObjects(_ state: DesiredState) {
+        for (file, object) in state.objects where !file.isEmpty {
+            switch object {
+            case .configMap, .secret, .namespace: add(object)
+            default: break
+            }
+        }
+    }
+
+    /// Services with their ClusterIPs and NodePorts, and their Endpoints, as published.
+    mutating func addServices(_ services: [KubeObject], endpoints: [KubeObject]) {
+        for service in services {
+            add(service) { stored, published in
+                for field in ["clusterIP", "clusterIPs", "ports", "type"] {
+                    if let value = published[path: ["spec", field]] { stored[path: ["spec", field]] = value }
+                }
+                stored["status"] = published["status"]
+            }
+        }
+        for object in endpoints { add(object) }
+    }
+}
