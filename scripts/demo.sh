@@ -89,6 +89,21 @@ swiftlet exec web -c httpd --root "$ROOT" -- ps
 heading "swiftlet describe pod web (first lines)"
 swiftlet describe pod web --root "$ROOT" | head -20
 
+if [ -x /usr/bin/kubectl ]; then
+    # The agent serves the Kubernetes API: the user's own kubectl drives the node.
+    export KUBECONFIG="$ROOT/admin.kubeconfig"
+    heading "kubectl --kubeconfig $KUBECONFIG get pods -o wide (the real kubectl, through the node's API)"
+    kubectl get pods -o wide
+    heading "kubectl create deployment api-demo --image=busybox --replicas=2, then kubectl edit to 3 replicas"
+    swiftlet images import "$WORK/image/oci" --name busybox:stable --root "$ROOT" >/dev/null
+    kubectl create deployment api-demo --image=busybox:stable --replicas=2 -- httpd -f -p 8080
+    KUBE_EDITOR="sed -i 's/^  replicas: 2$/  replicas: 3/'" kubectl edit deployment api-demo
+    kubectl rollout status deployment/api-demo --timeout=60s
+    kubectl get deploy,rs,pods -l app=api-demo
+    kubectl delete deployment api-demo
+    unset KUBECONFIG
+fi
+
 heading "swiftlet apply -f examples/web-deployment.yaml (ConfigMap page, Deployment of 3, Service)"
 swiftlet apply -f examples/web-deployment.yaml --manifests "$MANIFESTS"
 for _ in $(seq 1 150); do

@@ -116,6 +116,40 @@ struct KubectlWalkthroughTests {
         #expect(node.kubectl("get pod applied").output.contains("NotFound"))
     }
 
+    /// The manifest directory's objects are served as upstream serves static pods: mirror
+    /// pods, read-only through the API, put back when deleted; the pod itself keeps running.
+    @Test func manifestObjectsAreMirrors() throws {
+        let node = try AgentHarness("mirror")
+        defer { node.shutDown() }
+        try node.importImage(as: "busybox:stable")
+        try node.start()
+        try node.write("static.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: static
+            spec:
+              containers:
+              - name: c
+                image: busybox:stable
+                command: ["sleep", "3600"]
+
+            """)
+        let running = node.waitForKubectl(["get", "pods"]) { $0.contains("static-node1") && $0.contains("Running") }
+        #expect(running.contains("static-node1"), "\(running)")
+        let annotations = node.kubectl(["get", "pod", "static-node1", "-o", "jsonpath={.metadata.annotations}"]).output
+        #expect(annotations.contains("kubernetes.io/config.mirror") && annotations.contains("static.yaml"), "\(annotations)")
+        let id = node.kubectl(["get", "pod", "static-node1", "-o", "jsonpath={.status.containerStatuses[0].containerID}"]).output
+        let refused = node.kubectl(["label", "pod", "static-node1", "edited=yes"])
+        #expect(refused.status != 0 && refused.output.contains("Forbidden") && refused.output.contains("static.yaml"), "\(refused.output)")
+        #expect(node.kubectl(["delete", "pod", "static-node1"]).status == 0)
+        let back = node.waitForKubectl(["get", "pod", "static-node1", "-o", "jsonpath={.status.containerStatuses[0].containerID}"]) { $0 == id }
+        #expect(back == id, "the mirror pod did not come back with the same container")
+        let described = node.waitForKubectl(["describe", "pod", "static-node1"]) { $0.contains("Started") }
+        #expect(described.contains("Events:") && described.contains("Started") && described.contains("kubelet"), "\(described)")
+        #expect(node.kubectl("get events").output.contains("pod/static-node1"))
+    }
+
     private func helloPods(_ node: AgentHarness) -> [String] {
         node.kubectl("get pods --no-headers").output.split(separator: "\n")
             .filter { $0.hasPrefix("hello-") && $0.contains("Running") }.map { String($0.split(separator: " ")[0]) }

@@ -97,3 +97,49 @@ struct APIViewBuilder {
         for object in endpoints { add(object) }
     }
 }
+
+extension APIViewBuilder {
+    /// Each object's recent events as core/v1 Events (what `kubectl describe` and `kubectl
+    /// get events` list): the pods' from their workers, the workloads' from their controllers.
+    mutating func addEvents(pods: [Pod], layout: NodeLayout) {
+        let store = ObjectStore(root: layout.root)
+        for pod in pods {
+            let events = JSONFile.read([PodEvent].self, from: layout.eventsFile(uid: pod.metadata.uid ?? "")) ?? []
+            for event in events { addEvent(event, kind: "Pod", apiVersion: "v1", meta: pod.metadata, component: "kubelet") }
+        }
+        for kind in ["Deployment", "ReplicaSet", "DaemonSet", "Job", "CronJob", "Service"] {
+            let component = kind == "Service" ? "service-controller" : kind.lowercased() + "-controller"
+            for object in store.list(kind: kind, namespace: nil) {
+                let events = store.events(kind: kind, namespace: object.metadata.namespace ?? ObjectMeta.defaultNamespace, name: object.name)
+                for event in events {
+                    addEvent(event, kind: kind, apiVersion: object.apiVersion, meta: object.metadata, component: component)
+                }
+            }
+        }
+    }
+
+    private mutating func addEvent(_ event: PodEvent, kind: String, apiVersion: String, meta: ObjectMeta, component: String) {
+        let namespace = meta.namespace ?? ObjectMeta.defaultNamespace
+        let name = meta.name ?? ""
+        var hash: UInt64 = 1469598103934665603
+        for byte in (event.reason + event.message + "\(event.firstTimestamp.timeIntervalSince1970)").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 1099511628211
+        }
+        let eventName = name + "." + String(hash, radix: 16)
+        let stamp = { (date: Date) in KubeTime(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))).description }
+        let value: JSONValue = [
+            "kind": "Event", "apiVersion": "v1",
+            "metadata": ["name": .string(eventName), "namespace": .string(namespace), "creationTimestamp": .string(stamp(event.firstTimestamp))],
+            "involvedObject": [
+                "kind": .string(kind), "apiVersion": .string(apiVersion), "name": .string(name), "namespace": .string(namespace),
+                "uid": .string(meta.uid ?? ""),
+            ],
+            "reason": .string(event.reason), "message": .string(event.message), "type": .string(event.type),
+            "count": .int(Int64(event.count)), "firstTimestamp": .string(stamp(event.firstTimestamp)),
+            "lastTimestamp": .string(stamp(event.lastTimestamp)),
+            "source": ["component": .string(component), "host": .string(nodeName)], "reportingComponent": .string(component),
+            "reportingInstance": .string(nodeName),
+        ]
+        view.owned[StoreKey(resource: "events", namespace: namespace, name: eventName)] = value
+    }
+}

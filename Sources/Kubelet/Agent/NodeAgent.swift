@@ -91,6 +91,7 @@ public final class NodeAgent: @unchecked Sendable {
         builder.addFileObjects(state)
         let published = ObjectStore(root: services.layout.root)
         builder.addServices(published.list(kind: "Service", namespace: nil), endpoints: published.list(kind: "Endpoints", namespace: nil))
+        builder.addEvents(pods: desired, layout: services.layout)
         api.publish(builder.view)
     }
 
