@@ -86,8 +86,12 @@ final class APIObjectSync {
     }
 
     func publish(_ view: View) {
-        // Owned objects: written when changed, removed when no longer there.
+        // Owned objects: written when changed, removed when no longer there. A controller
+        // pod published before and gone now was deleted by a user while this pass ran: it
+        // stays gone, and the next pass tells its controller.
+        let deletedMeanwhile = deletedControllerPods()
         for (key, object) in view.owned {
+            if let uid = object[path: ["metadata", "uid"]]?.string, deletedMeanwhile.contains(uid) { continue }
             write(key) { current in
                 var next = object
                 next[path: ["metadata", "resourceVersion"]] = current.flatMap { $0[path: ["metadata", "resourceVersion"]] }
@@ -116,7 +120,7 @@ final class APIObjectSync {
                 return current
             }
         }
-        publishedControllerPods = [:]
+        publishedControllerPods = publishedControllerPods.filter { deletedMeanwhile.contains($0.key) }
         for (key, object) in view.owned where key.resource == "pods" && APIObjectOrigin(object) == .derived {
             if let uid = object[path: ["metadata", "uid"]]?.string { publishedControllerPods[uid] = key }
         }
