@@ -101,7 +101,18 @@ struct ReliabilityChurnTests {
     /// installs at start and keeps; anything beyond them after a churn is a pod's leftover.
     private func baseNATRules(_ node: AgentHarness) throws -> Set<String> {
         try #require(node.wait { node.natRules().contains("-N KUBE-SERVICES") }, "no kube-proxy chains:\n\(node.agentLog)")
-        return Set(node.natRules())
+        // The chains can show before the first pass's rules: wait until the table is still.
+        var rules = Set(node.natRules())
+        var quiet = 0
+        var tries = 0
+        while quiet < 3 && tries < 40 {
+            tries += 1
+            Thread.sleep(forTimeInterval: 0.5)
+            let now = Set(node.natRules())
+            quiet = now == rules ? quiet + 1 : 0
+            rules = now
+        }
+        return rules
     }
 
     /// The agent's fds and RSS once its sync loop has gone quiet: the least of three samples
