@@ -65,6 +65,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The cluster DNS responder: DNS wire format, the cluster.local records, the pure
+        // answer planner, and the UDP/TCP server and forwarder around it.
+        .target(
+            name: "ClusterDNS",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "KubeAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -76,7 +82,7 @@ let package = Package(
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -118,10 +124,11 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "NetAddress"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
+        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress"]
+            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress", "ClusterDNS"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,3 +1,4 @@
+import ClusterDNS
 import Foundation
 import KubeAPI
 import KubeProxy

@@ -41,7 +41,9 @@ public enum ClusterDNSAddress {
         return ["nsenter", "--net=\(netnsPath)", "--"] + ipArgs
     }
 
-    static func run(_ argv: [String]) throws {
+    /// Runs an `ip` (or `nsenter … ip`) command, throwing its stderr when it fails; the
+    /// kubelet's service route goes through it too.
+    public static func run(_ argv: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv

@@ -41,9 +41,6 @@ public final class ClusterDNSServer: @unchecked Sendable {
         }
     }
 
-    /// The payload size this server advertises in EDNS0 replies (the DNS flag day value).
-    static let ednsPayloadSize: UInt16 = 1232
-
     public let configuration: Configuration
     private let logger: Logger
     private let forwarder: DNSForwarder
@@ -123,11 +120,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
             guard listen(tcp, 128) == 0 else {
                 throw DNSSocketError(operation: "listen", address: tcpAddress.description, errno: errno)
             }
-            var fds: [Int32] = [-1, -1]
-            guard pipe(&fds) == 0 else {
-                throw DNSSocketError(operation: "pipe", address: tcpAddress.description, errno: errno)
-            }
-            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            let fds = try DNSSocket.cloexecPipe(address: tcpAddress.description)
             lock.withLock {
                 udpFD = udp
                 tcpFD = tcp
@@ -215,7 +208,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
                     }
                 }
             }
-            switch plan(for: query, overTCP: false) {
+            switch planner.plan(for: query, overTCP: false, logger: logger) {
             case .drop: break
             case .reply(let bytes): reply(bytes)
             case let work:
@@ -296,78 +289,18 @@ public final class ClusterDNSServer: @unchecked Sendable {
     /// The reply to one query in wire format, or nil when none should be sent (a response
     /// or a message too short to carry an id). Blocks while forwarding.
     public func respond(to query: [UInt8], overTCP: Bool) -> [UInt8]? {
-        switch plan(for: query, overTCP: overTCP) {
-        case .drop: return nil
-        case .reply(let bytes): return bytes
-        case let work: return complete(work, overTCP: overTCP)
-        }
+        complete(planner.plan(for: query, overTCP: overTCP, logger: logger), overTCP: overTCP)
     }
 
-    private enum Plan {
-        case drop
-        case reply([UInt8])
-        /// Not a cluster name: ask the upstreams.
-        case forward(DNSMessage)
-        /// A cluster name whose CNAME leaves the cluster: ask the upstreams for the target.
-        case chase(query: DNSMessage, reply: DNSMessage, target: DNSName)
-    }
-
-    /// What to do with a query, decided without blocking.
-    private func plan(for bytes: [UInt8], overTCP: Bool) -> Plan {
-        let query: DNSMessage
-        do {
-            query = try DNSMessage(bytes: bytes)
-        } catch {
-            guard bytes.count >= 12, bytes[2] & 0x80 == 0, let id = DNSMessage.id(ofMalformed: bytes) else { return .drop }
-            logger.debug("cluster DNS: malformed query: \(error)")
-            return .reply(DNSMessage(id: id, isResponse: true, rcode: .formatError).encoded())
-        }
-        guard !query.isResponse else { return .drop }
-        guard query.opcode == 0 else { return .reply(finish(query.reply(rcode: .notImplemented), for: query, overTCP: overTCP)) }
-        guard query.questions.count == 1 else { return .reply(finish(query.reply(rcode: .formatError), for: query, overTCP: overTCP)) }
-        let table = lock.withLock { records }
-        guard let answer = table.answer(query) else { return .forward(query) }
-        if let last = answer.answers.last, case .cname(let target) = last.data, !table.isAuthoritative(for: target),
-           let type = query.questions.first?.type, type != .cname, type != .any, !forwarder.upstreams.isEmpty {
-            return .chase(query: query, reply: answer, target: target)
-        }
-        return .reply(finish(answer, for: query, overTCP: overTCP))
+    /// The planner over the table being served.
+    private var planner: DNSAnswerPlanner {
+        DNSAnswerPlanner(records: lock.withLock { records }, canForward: !forwarder.upstreams.isEmpty)
     }
 
     /// Does the blocking part of a plan: forwarding to the upstreams.
-    private func complete(_ plan: Plan, overTCP: Bool) -> [UInt8]? {
-        switch plan {
-        case .drop: return nil
-        case .reply(let bytes): return bytes
-        case .forward(let query):
-            if let forwarded = forwarder.forward(query, overTCP: overTCP, logger: logger) { return forwarded.bytes }
-            logger.debug("cluster DNS: no upstream answered \(query.questions[0].name)")
-            return finish(query.reply(rcode: .serverFailure), for: query, overTCP: overTCP)
-        case .chase(let query, var reply, let target):
-            var targetQuery = query
-            targetQuery.questions[0].name = target
-            guard let forwarded = forwarder.forward(targetQuery, overTCP: overTCP, logger: logger) else {
-                reply.rcode = .serverFailure
-                return finish(reply, for: query, overTCP: overTCP)
-            }
-            // Only records this server can re-encode faithfully join the answer.
-            reply.answers += forwarded.message.answers.filter {
-                if case .other = $0.data { return false }
-                return true
-            }
-            reply.rcode = forwarded.message.rcode
-            return finish(reply, for: query, overTCP: overTCP)
+    private func complete(_ plan: DNSAnswerPlan, overTCP: Bool) -> [UInt8]? {
+        DNSAnswerPlanner.complete(plan, overTCP: overTCP, logger: logger) { [forwarder, logger] query in
+            forwarder.forward(query, overTCP: overTCP, logger: logger)
         }
-    }
-
-    /// Encodes a reply: recursion available (this server forwards), an EDNS0 OPT record when
-    /// the query had one, and truncation to the client's UDP size.
-    private func finish(_ reply: DNSMessage, for query: DNSMessage, overTCP: Bool) -> [UInt8] {
-        var reply = reply
-        reply.recursionAvailable = true
-        reply.additionals.removeAll { $0.type == .opt }
-        if query.ednsOPT != nil { reply.additionals.append(.opt(payloadSize: Self.ednsPayloadSize)) }
-        let limit = overTCP ? Int(UInt16.max) : min(query.maxUDPPayloadSize, 4096)
-        return reply.encoded(maxSize: limit)
     }
 }

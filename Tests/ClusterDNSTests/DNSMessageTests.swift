@@ -1,5 +1,5 @@
 import Testing
-@testable import Kubelet
+@testable import ClusterDNS
 
 @Suite struct DNSMessageTests {
     /// `dig +noedns web.default.svc.cluster.local A` as it goes on the wire (id 0x1234, RD).

@@ -16,7 +16,7 @@ public struct DNSUpstream: Sendable, Hashable, CustomStringConvertible {
     /// The nameservers of a resolv.conf, leaving out the cluster DNS server's own address
     /// (so it never forwards to itself) and anything that is not an IP address.
     public static func fromResolvConf(_ text: String, excluding own: DNSUpstream? = nil) -> [DNSUpstream] {
-        PodNetworkFiles.parseResolvConf(text).nameservers.compactMap { server in
+        ResolvConf(parsing: text).nameservers.compactMap { server in
             guard let bytes = DNSAddressText.bytes(of: server) else { return nil }
             let upstream = DNSUpstream(address: server, port: 53)
             if let own, own.port == 53, let ownBytes = DNSAddressText.bytes(of: own.address) {

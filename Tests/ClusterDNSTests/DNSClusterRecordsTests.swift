@@ -1,5 +1,5 @@
 import Testing
-@testable import Kubelet
+@testable import ClusterDNS
 
 @Suite struct DNSClusterRecordsTests {
     static let services = [

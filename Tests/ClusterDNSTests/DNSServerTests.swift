@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Kubelet
+@testable import ClusterDNS
 
 /// The responder on 127.0.0.1 with kernel-chosen ports: loopback only, no root needed.
 @Suite struct DNSServerTests {

@@ -76,6 +76,21 @@ struct DNSSocketAddress: CustomStringConvertible {
 
 /// Small blocking-socket helpers with deadlines, shared by the server and the forwarder.
 enum DNSSocket {
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
+    /// glibc declares pipe2(2) only under _GNU_SOURCE, which Swift's Glibc module is built
+    /// without (defining it for this module would change the socket calls' signatures), so
+    /// the symbol is looked up once in the process (`nil` is RTLD_DEFAULT).
+    private static let pipe2: Pipe2? = dlsym(nil, "pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
+
+    /// A pipe whose ends are close-on-exec from the start: with pipe() and then fcntl, a
+    /// child the agent spawns in between would inherit them.
+    static func cloexecPipe(address: String) throws -> [Int32] {
+        var fds: [Int32] = [-1, -1]
+        guard let pipe2 else { throw DNSSocketError(operation: "pipe", address: address, errno: ENOSYS) }
+        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw DNSSocketError(operation: "pipe", address: address, errno: errno) }
+        return fds
+    }
+
     static func open(_ family: Int32, _ type: Int32, address: String) throws -> Int32 {
         let fd = socket(family, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DNSSocketError(operation: "socket", address: address, errno: errno) }
