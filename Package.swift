@@ -75,6 +75,9 @@ let package = Package(
             name: "KubeAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Deployment, ReplicaSet, DaemonSet, Job and CronJob controllers: one pure pass from
+        // objects, remembered state, observed pods and the clock to the next state.
+        .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(
             name: "KubeProxy",
             dependencies: ["CRuntimeShim", "NetAddress", .product(name: "Logging", package: "swift-log")]
@@ -82,7 +85,7 @@ let package = Package(
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -125,6 +128,7 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
         .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS"]),
+        .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",

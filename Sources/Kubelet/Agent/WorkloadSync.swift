@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import WorkloadControllers
 
 /// The workload controllers inside the agent: each pass runs `WorkloadControllers` over the
 /// manifests' objects, the persisted `WorkloadState` (`<root>/workloads.json`) and the pods

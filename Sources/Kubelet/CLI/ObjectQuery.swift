@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import WorkloadControllers
 
 /// What `swiftlet get` and `swiftlet describe` print, from the pods the workers wrote and the
 /// objects the agent published under `--root`.

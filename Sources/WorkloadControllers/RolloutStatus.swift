@@ -28,7 +28,7 @@ public struct RolloutStatus: Sendable, Equatable {
             return RolloutStatus(
                 text: "error: deployment \"\(name)\" exceeded its progress deadline", isDone: false, isFailed: true)
         }
-        let replicas = d.spec.replicas ?? 1
+        let replicas = d.spec.desiredReplicas
         let updated = status.updatedReplicas ?? 0
         let total = status.replicas ?? 0
         let available = status.availableReplicas ?? 0

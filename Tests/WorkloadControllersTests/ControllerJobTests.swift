@@ -1,7 +1,7 @@
 import Foundation
 import KubeAPI
 import Testing
-@testable import Kubelet
+@testable import WorkloadControllers
 
 @Suite struct ControllerJobTests {
     func jobObject(_ name: String, _ spec: JobSpec) -> KubeObject { .job(Job(metadata: ObjectMeta(name: name), spec: spec)) }
@@ -76,8 +76,7 @@ import Testing
     }
 
     @Test func backoffDelayDoublesToSixMinutes() {
-        typealias Pass = ControllerPass<SeededGenerator>
-        #expect((1...8).map { Pass.jobBackoffDelay(failures: $0) } == [10, 20, 40, 80, 160, 320, 360, 360])
+        #expect((1...8).map { JobController.backoffDelay(failures: $0) } == [10, 20, 40, 80, 160, 320, 360, 360])
     }
 
     @Test func activeDeadlineFailsTheJob() throws {

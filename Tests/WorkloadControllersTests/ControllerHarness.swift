@@ -1,6 +1,6 @@
 import Foundation
 import KubeAPI
-@testable import Kubelet
+@testable import WorkloadControllers
 
 /// A reproducible random source (SplitMix64) for uids and pod name suffixes.
 struct SeededGenerator: RandomNumberGenerator {

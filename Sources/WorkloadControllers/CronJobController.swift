@@ -4,28 +4,28 @@ import KubeAPI
 /// The CronJob controller: creates the Job `<cronjob>-<minutes since epoch>` at each scheduled
 /// time (in `timeZone`), honouring suspend, startingDeadlineSeconds and the concurrency policy,
 /// tracks active Jobs and last schedule/success times, and prunes finished Jobs to the history limits.
-extension ControllerPass {
-    static var scheduledTimestampAnnotation: String { "batch.kubernetes.io/cronjob-scheduled-timestamp" }
+struct CronJobController {
+    static let scheduledTimestampAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 
-    func syncCronJob(at index: Int) {
-        var cronJob = state.cronJobs[index]
+    func sync<Random>(at index: Int, _ pass: inout WorkloadPass<Random>) {
+        var cronJob = pass.state.cronJobs[index]
         guard let uid = cronJob.metadata.uid else { return }
-        defer { state.cronJobs[index] = cronJob }
+        defer { pass.state.cronJobs[index] = cronJob }
         var status = cronJob.status ?? CronJobStatus()
-        let children = state.jobs.filter { $0.metadata.controllerUID == uid }
+        let children = pass.state.jobs.filter { $0.metadata.controllerUID == uid }
 
         var active = (status.active ?? []).filter { ref in
             guard let job = children.first(where: { $0.metadata.uid == ref.uid }) else { return false }
-            guard Self.isFinished(job) else { return true }
-            let complete = Self.condition(job, "Complete") != nil
-            record("CronJob", cronJob.metadata, "SawCompletedJob",
+            guard JobController.isFinished(job) else { return true }
+            let complete = JobController.condition(job, "Complete") != nil
+            pass.record("CronJob", cronJob.metadata, "SawCompletedJob",
                 "Saw completed job: \(job.metadata.name ?? ""), status: \(complete ? "Complete" : "Failed")")
             return false
         }
-        for job in children where !Self.isFinished(job) && !active.contains(where: { $0.uid == job.metadata.uid }) {
+        for job in children where !JobController.isFinished(job) && !active.contains(where: { $0.uid == job.metadata.uid }) {
             active.append(reference(job))
         }
-        if let success = children.compactMap({ Self.isFinished($0) ? $0.status?.completionTime : nil }).max(),
+        if let success = children.compactMap({ JobController.isFinished($0) ? $0.status?.completionTime : nil }).max(),
             success > (status.lastSuccessfulTime ?? KubeTime(.distantPast))
         {
             status.lastSuccessfulTime = success
@@ -33,13 +33,13 @@ extension ControllerPass {
         defer {
             status.active = active.isEmpty ? nil : active
             cronJob.status = status
-            pruneFinishedJobs(cronJob)
+            pruneFinishedJobs(cronJob, &pass)
         }
 
         let timeZone: TimeZone
         if let name = cronJob.spec.timeZone {
             guard let zone = TimeZone(identifier: name) else {
-                recordOnce(cronJob, "UnknownTimeZone", "invalid timeZone: \"\(name)\"")
+                recordOnce(cronJob, &pass, "UnknownTimeZone", "invalid timeZone: \"\(name)\"")
                 return
             }
             timeZone = zone
@@ -50,51 +50,51 @@ extension ControllerPass {
         do {
             schedule = try CronSchedule(parsing: cronJob.spec.schedule)
         } catch {
-            recordOnce(cronJob, "UnparseableSchedule", "unparseable schedule: \"\(cronJob.spec.schedule)\" : \(error)")
+            recordOnce(cronJob, &pass, "UnparseableSchedule", "unparseable schedule: \"\(cronJob.spec.schedule)\" : \(error)")
             return
         }
         if cronJob.spec.suspend == true { return }
 
-        var earliest = status.lastScheduleTime?.date ?? cronJob.metadata.creationTimestamp?.date ?? now
+        var earliest = status.lastScheduleTime?.date ?? cronJob.metadata.creationTimestamp?.date ?? pass.now
         if let deadline = cronJob.spec.startingDeadlineSeconds {
-            earliest = max(earliest, now.addingTimeInterval(-TimeInterval(deadline)))
+            earliest = max(earliest, pass.now.addingTimeInterval(-TimeInterval(deadline)))
         }
         var scheduled: Date?
         var missed = 0
         var cursor = earliest
-        while let next = schedule.next(after: cursor, timeZone: timeZone), next <= now {
+        while let next = schedule.next(after: cursor, timeZone: timeZone), next <= pass.now {
             scheduled = next
             missed += 1
             cursor = next
         }
         guard let scheduled else { return }
         if missed > 100 {
-            record("CronJob", cronJob.metadata, "TooManyMissedTimes",
+            pass.record("CronJob", cronJob.metadata, "TooManyMissedTimes",
                 "too many missed start times: \(missed). Set or decrease .spec.startingDeadlineSeconds or check clock skew",
                 warning: true)
         }
         if cronJob.spec.concurrencyPolicy == .forbid && !active.isEmpty {
-            if state.cronJobSkips[uid] != scheduled {
-                state.cronJobSkips[uid] = scheduled
-                record("CronJob", cronJob.metadata, "JobAlreadyActive",
+            if pass.state.cronJobSkips[uid] != scheduled {
+                pass.state.cronJobSkips[uid] = scheduled
+                pass.record("CronJob", cronJob.metadata, "JobAlreadyActive",
                     "Not starting job because prior execution is running and concurrency policy is Forbid")
             }
             return
         }
-        state.cronJobSkips.removeValue(forKey: uid)
+        pass.state.cronJobSkips.removeValue(forKey: uid)
         if cronJob.spec.concurrencyPolicy == .replace {
             for ref in active {
-                guard let jobIndex = state.jobs.firstIndex(where: { $0.metadata.uid == ref.uid }) else { continue }
-                let job = state.jobs.remove(at: jobIndex)
-                removePods(uids: Set(state.pods(ownedBy: ref.uid ?? "").compactMap(\.metadata.uid)))
-                record("CronJob", cronJob.metadata, "SuccessfulDelete", "Deleted job \(job.metadata.name ?? "")")
+                guard let jobIndex = pass.state.jobs.firstIndex(where: { $0.metadata.uid == ref.uid }) else { continue }
+                let job = pass.state.jobs.remove(at: jobIndex)
+                pass.removePods(uids: Set(pass.state.pods(ownedBy: ref.uid ?? "").compactMap(\.metadata.uid)))
+                pass.record("CronJob", cronJob.metadata, "SuccessfulDelete", "Deleted job \(job.metadata.name ?? "")")
             }
             active = []
         }
         let namespace = cronJob.metadata.namespace ?? ObjectMeta.defaultNamespace
         let name = "\(cronJob.metadata.name ?? "")-\(Int(scheduled.timeIntervalSince1970) / 60)"
         status.lastScheduleTime = KubeTime(scheduled)
-        guard !state.jobs.contains(where: { $0.metadata.namespace == namespace && $0.metadata.name == name }) else {
+        guard !pass.state.jobs.contains(where: { $0.metadata.namespace == namespace && $0.metadata.name == name }) else {
             return
         }
         var template = cronJob.spec.jobTemplate
@@ -103,7 +103,7 @@ extension ControllerPass {
         annotations[Self.scheduledTimestampAnnotation] = Self.rfc3339(scheduled, in: timeZone)
         let job = Job(
             metadata: ObjectMeta(
-                name: name, namespace: namespace, uid: newUID(), generation: 1, creationTimestamp: nowTime,
+                name: name, namespace: namespace, uid: pass.newUID(), generation: 1, creationTimestamp: pass.nowTime,
                 labels: template.metadata?.labels, annotations: annotations,
                 ownerReferences: [
                     OwnerReference(
@@ -111,9 +111,9 @@ extension ControllerPass {
                         controller: true, blockOwnerDeletion: true)
                 ]),
             spec: template.spec)
-        state.jobs.append(job)
+        pass.state.jobs.append(job)
         active.append(reference(job))
-        record("CronJob", cronJob.metadata, "SuccessfulCreate", "Created job \(name)")
+        pass.record("CronJob", cronJob.metadata, "SuccessfulCreate", "Created job \(name)")
     }
 
     func reference(_ job: Job) -> ObjectReference {
@@ -123,26 +123,26 @@ extension ControllerPass {
     }
 
     /// A warning about the CronJob's spec, once per spec generation.
-    func recordOnce(_ cronJob: CronJob, _ reason: String, _ message: String) {
+    func recordOnce<Random>(_ cronJob: CronJob, _ pass: inout WorkloadPass<Random>, _ reason: String, _ message: String) {
         let marker = Date(timeIntervalSince1970: TimeInterval(cronJob.metadata.generation ?? 0))
-        guard let uid = cronJob.metadata.uid, state.cronJobSkips[uid + "/" + reason] != marker else { return }
-        state.cronJobSkips[uid + "/" + reason] = marker
-        record("CronJob", cronJob.metadata, reason, message, warning: true)
+        guard let uid = cronJob.metadata.uid, pass.state.cronJobSkips[uid + "/" + reason] != marker else { return }
+        pass.state.cronJobSkips[uid + "/" + reason] = marker
+        pass.record("CronJob", cronJob.metadata, reason, message, warning: true)
     }
 
     /// Keeps the newest `successfulJobsHistoryLimit` complete and `failedJobsHistoryLimit`
     /// failed Jobs; older ones go with their pods.
-    func pruneFinishedJobs(_ cronJob: CronJob) {
-        let children = state.jobs.filter { $0.metadata.controllerUID == cronJob.metadata.uid && Self.isFinished($0) }
+    func pruneFinishedJobs<Random>(_ cronJob: CronJob, _ pass: inout WorkloadPass<Random>) {
+        let children = pass.state.jobs.filter { $0.metadata.controllerUID == cronJob.metadata.uid && JobController.isFinished($0) }
         func start(_ job: Job) -> Date { job.status?.startTime?.date ?? job.metadata.creationTimestamp?.date ?? .distantPast }
-        for (complete, limit) in [(true, cronJob.spec.successfulJobsHistoryLimit ?? 3), (false, cronJob.spec.failedJobsHistoryLimit ?? 1)] {
-            let finished = children.filter { (Self.condition($0, "Complete") != nil) == complete }
+        for (complete, limit) in [(true, cronJob.spec.successfulHistoryLimit), (false, cronJob.spec.failedHistoryLimit)] {
+            let finished = children.filter { (JobController.condition($0, "Complete") != nil) == complete }
                 .sorted { (start($0), $0.metadata.name ?? "") < (start($1), $1.metadata.name ?? "") }
             guard finished.count > max(limit, 0) else { continue }
             for job in finished.prefix(finished.count - max(limit, 0)) {
-                state.jobs.removeAll { $0.metadata.uid == job.metadata.uid }
-                removePods(uids: Set(state.pods(ownedBy: job.metadata.uid ?? "").compactMap(\.metadata.uid)))
-                record("CronJob", cronJob.metadata, "SuccessfulDelete", "Deleted job \(job.metadata.name ?? "")")
+                pass.state.jobs.removeAll { $0.metadata.uid == job.metadata.uid }
+                pass.removePods(uids: Set(pass.state.pods(ownedBy: job.metadata.uid ?? "").compactMap(\.metadata.uid)))
+                pass.record("CronJob", cronJob.metadata, "SuccessfulDelete", "Deleted job \(job.metadata.name ?? "")")
             }
         }
     }

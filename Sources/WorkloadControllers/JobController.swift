@@ -4,23 +4,23 @@ import KubeAPI
 /// The Job controller: runs pods until `completions` succeed, `parallelism` at a time, retrying
 /// failures with upstream's back-off until `backoffLimit`, failing at `activeDeadlineSeconds`,
 /// and removing the finished Job and its pods after `ttlSecondsAfterFinished`.
-extension ControllerPass {
-    static var jobBackoffBase: TimeInterval { 10 }
-    static var jobBackoffCap: TimeInterval { 360 }
+struct JobController {
+    static let backoffBase: TimeInterval = 10
+    static let backoffCap: TimeInterval = 360
 
     /// Merges the manifests' Jobs: an edit of an immutable field (template, completions,
     /// completion mode, selector) replaces the Job; the rest updates it.
-    func adoptManifestJobs(_ jobs: [Job]) {
-        let owned = state.jobs.filter { $0.metadata.controllerUID != nil }
-        let previousStandalone = state.jobs.filter { $0.metadata.controllerUID == nil }
+    func adoptManifests<Random>(_ jobs: [Job], _ pass: inout WorkloadPass<Random>) {
+        let owned = pass.state.jobs.filter { $0.metadata.controllerUID != nil }
+        let previousStandalone = pass.state.jobs.filter { $0.metadata.controllerUID == nil }
         var merged: [Job] = []
         let keys = Set(jobs.map(\.metadata.key))
-        state.expiredJobs = state.expiredJobs.filter { keys.contains($0.key) }
+        pass.state.expiredJobs = pass.state.expiredJobs.filter { keys.contains($0.key) }
         for job in jobs {
             let key = job.metadata.key
-            if let expired = state.expiredJobs[key] {
+            if let expired = pass.state.expiredJobs[key] {
                 if expired == job.spec { continue }
-                state.expiredJobs.removeValue(forKey: key)
+                pass.state.expiredJobs.removeValue(forKey: key)
             }
             var previous = previousStandalone.first { $0.metadata.key == key }
             if let p = previous,
@@ -29,24 +29,24 @@ extension ControllerPass {
             {
                 previous = nil
             }
-            merged.append(merge(job, previous: previous))
+            merged.append(pass.merge(job, previous: previous))
         }
-        state.jobs = owned + merged
+        pass.state.jobs = owned + merged
     }
 
     /// A pod deleted before it finished counts as a failure of its Job.
-    func noteDeletedJobPod(_ pod: Pod) {
-        guard let uid = pod.metadata.uid, state.countedPods[uid] == nil, !isTerminal(pod),
-            let jobUID = pod.controllerUID, let index = state.jobs.firstIndex(where: { $0.metadata.uid == jobUID }),
-            !Self.isFinished(state.jobs[index])
+    func noteDeleted<Random>(_ pod: Pod, _ pass: inout WorkloadPass<Random>) {
+        guard let uid = pod.metadata.uid, pass.state.countedPods[uid] == nil, !pass.isTerminal(pod),
+            let jobUID = pod.controllerUID, let index = pass.state.jobs.firstIndex(where: { $0.metadata.uid == jobUID }),
+            !Self.isFinished(pass.state.jobs[index])
         else { return }
-        var status = state.jobs[index].status ?? JobStatus()
+        var status = pass.state.jobs[index].status ?? JobStatus()
         status.failed = (status.failed ?? 0) + 1
-        state.jobs[index].status = status
-        noteJobFailure(jobUID: jobUID, at: now)
+        pass.state.jobs[index].status = status
+        noteFailure(jobUID: jobUID, at: pass.now, &pass.state)
     }
 
-    func noteJobFailure(jobUID: String, at time: Date) {
+    func noteFailure(jobUID: String, at time: Date, _ state: inout WorkloadState) {
         var record = state.jobBackoff[jobUID] ?? JobBackoffRecord()
         record.failuresAfterLastSuccess += 1
         record.lastFailureTime = max(record.lastFailureTime ?? time, time)
@@ -62,14 +62,14 @@ extension ControllerPass {
     }
 
     /// The delay before the next pod after `failures` consecutive failures: 10 s doubling, 6 min cap.
-    static func jobBackoffDelay(failures: Int) -> TimeInterval {
+    static func backoffDelay(failures: Int) -> TimeInterval {
         guard failures > 0 else { return 0 }
-        return min(jobBackoffBase * pow(2, Double(min(failures - 1, 30))), jobBackoffCap)
+        return min(backoffBase * pow(2, Double(min(failures - 1, 30))), backoffCap)
     }
 
     /// Syncs the Job at `index`; returns false when the Job was removed (TTL).
-    func syncJob(at index: Int) -> Bool {
-        var job = state.jobs[index]
+    func sync<Random>(at index: Int, _ pass: inout WorkloadPass<Random>) -> Bool {
+        var job = pass.state.jobs[index]
         guard let uid = job.metadata.uid else { return true }
         var status = job.status ?? JobStatus()
 
@@ -77,33 +77,33 @@ extension ControllerPass {
             if let ttl = job.spec.ttlSecondsAfterFinished {
                 let finished =
                     status.completionTime?.date ?? Self.condition(job, "Failed")?.lastTransitionTime?.date
-                    ?? Self.condition(job, "Complete")?.lastTransitionTime?.date ?? now
-                if finished.addingTimeInterval(TimeInterval(ttl)) <= now {
-                    state.jobs.remove(at: index)
-                    removePods(uids: Set(state.pods(ownedBy: uid).compactMap(\.metadata.uid)))
-                    if job.metadata.controllerUID == nil { state.expiredJobs[job.metadata.key] = job.spec }
+                    ?? Self.condition(job, "Complete")?.lastTransitionTime?.date ?? pass.now
+                if finished.addingTimeInterval(TimeInterval(ttl)) <= pass.now {
+                    pass.state.jobs.remove(at: index)
+                    pass.removePods(uids: Set(pass.state.pods(ownedBy: uid).compactMap(\.metadata.uid)))
+                    if job.metadata.controllerUID == nil { pass.state.expiredJobs[job.metadata.key] = job.spec }
                     return false
                 }
             }
             status.active = 0
             status.ready = 0
-            state.jobs[index].status = status
+            pass.state.jobs[index].status = status
             return true
         }
-        if status.startTime == nil && job.spec.suspend != true { status.startTime = nowTime }
+        if status.startTime == nil && job.spec.suspend != true { status.startTime = pass.nowTime }
 
         var failJob: (reason: String, message: String)?
-        let pods = state.pods(ownedBy: uid)
+        let pods = pass.state.pods(ownedBy: uid)
         for pod in pods {
-            guard let podUID = pod.metadata.uid, state.countedPods[podUID] == nil else { continue }
-            let phase = self.status(of: pod)?.phase
+            guard let podUID = pod.metadata.uid, pass.state.countedPods[podUID] == nil else { continue }
+            let phase = pass.status(of: pod)?.phase
             if phase == .succeeded {
-                state.countedPods[podUID] = .succeeded
+                pass.state.countedPods[podUID] = .succeeded
                 status.succeeded = (status.succeeded ?? 0) + 1
-                state.jobBackoff[uid] = JobBackoffRecord()
+                pass.state.jobBackoff[uid] = JobBackoffRecord()
             } else if phase == .failed {
-                state.countedPods[podUID] = .failed
-                switch podFailurePolicyAction(job, pod) {
+                pass.state.countedPods[podUID] = .failed
+                switch podFailurePolicyAction(job, pod, pass) {
                 case .some(("Ignore", _)):
                     continue
                 case .some(("FailJob", let message)):
@@ -112,117 +112,117 @@ extension ControllerPass {
                     break
                 }
                 status.failed = (status.failed ?? 0) + 1
-                noteJobFailure(jobUID: uid, at: finishedAt(pod) ?? now)
+                noteFailure(jobUID: uid, at: finishedAt(pod, pass) ?? pass.now, &pass.state)
             }
         }
-        var active = state.pods(ownedBy: uid).filter { !isTerminal($0) }
-        let restarts = job.spec.template.spec.restartPolicy == .onFailure ? active.reduce(0) { $0 + restartCount($1) } : 0
+        var active = pass.state.pods(ownedBy: uid).filter { !pass.isTerminal($0) }
+        let restarts = job.spec.template.spec.restartPolicy == .onFailure ? active.reduce(0) { $0 + pass.restartCount($1) } : 0
         let succeeded = status.succeeded ?? 0
 
-        if failJob == nil, (status.failed ?? 0) + restarts > (job.spec.backoffLimit ?? 6) {
+        if failJob == nil, (status.failed ?? 0) + restarts > job.spec.effectiveBackoffLimit {
             failJob = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
         }
         if failJob == nil, let deadline = job.spec.activeDeadlineSeconds, let start = status.startTime?.date,
-            start.addingTimeInterval(TimeInterval(deadline)) <= now
+            start.addingTimeInterval(TimeInterval(deadline)) <= pass.now
         {
             failJob = ("DeadlineExceeded", "Job was active longer than specified deadline")
         }
         let complete =
             job.spec.completions.map { succeeded >= $0 } ?? (succeeded > 0 && active.isEmpty)
         if let failJob {
-            deleteJobPods(job, active)
+            deletePods(of: job, active, &pass)
             status.failed = (status.failed ?? 0) + active.count
             active = []
-            setJobCondition(&status, "Failed", failJob.reason, failJob.message)
-            record("Job", job.metadata, failJob.reason, failJob.message, warning: true)
+            setCondition(&status, at: pass.nowTime, "Failed", failJob.reason, failJob.message)
+            pass.record("Job", job.metadata, failJob.reason, failJob.message, warning: true)
         } else if complete {
-            deleteJobPods(job, active)
+            deletePods(of: job, active, &pass)
             active = []
-            status.completionTime = nowTime
-            setJobCondition(&status, "Complete", nil, nil)
-            record("Job", job.metadata, "Completed", "Job completed")
+            status.completionTime = pass.nowTime
+            setCondition(&status, at: pass.nowTime, "Complete", nil, nil)
+            pass.record("Job", job.metadata, "Completed", "Job completed")
         } else if job.spec.suspend == true {
-            deleteJobPods(job, active)
+            deletePods(of: job, active, &pass)
             active = []
             status.startTime = nil
             if !(status.conditions ?? []).contains(where: { $0.type == "Suspended" && $0.status == .true }) {
-                setJobCondition(&status, "Suspended", "JobSuspended", "Job suspended")
-                record("Job", job.metadata, "Suspended", "Job suspended")
+                setCondition(&status, at: pass.nowTime, "Suspended", "JobSuspended", "Job suspended")
+                pass.record("Job", job.metadata, "Suspended", "Job suspended")
             }
         } else {
             if let i = status.conditions?.firstIndex(where: { $0.type == "Suspended" && $0.status == .true }) {
                 status.conditions![i].status = .false
                 status.conditions![i].reason = "JobResumed"
                 status.conditions![i].message = "Job resumed"
-                status.conditions![i].lastTransitionTime = nowTime
-                record("Job", job.metadata, "Resumed", "Job resumed")
+                status.conditions![i].lastTransitionTime = pass.nowTime
+                pass.record("Job", job.metadata, "Resumed", "Job resumed")
             }
-            let parallelism = max(job.spec.parallelism ?? 1, 0)
+            let parallelism = max(job.spec.effectiveParallelism, 0)
             let want =
                 job.spec.completions.map { min(parallelism, max($0 - succeeded, 0)) }
                 ?? (succeeded > 0 ? active.count : parallelism)
             if active.count > want {
-                let extra = Array(deletionOrder(active).prefix(active.count - want))
-                deleteJobPods(job, extra)
+                let extra = Array(pass.deletionOrder(active).prefix(active.count - want))
+                deletePods(of: job, extra, &pass)
                 active.removeAll { pod in extra.contains { $0.metadata.uid == pod.metadata.uid } }
-            } else if active.count < want && backoffElapsed(jobUID: uid) {
-                for _ in active.count..<want { active.append(createJobPod(job)) }
+            } else if active.count < want && backoffElapsed(jobUID: uid, pass) {
+                for _ in active.count..<want { active.append(createPod(for: job, &pass)) }
             }
         }
         status.active = active.count
-        status.ready = active.filter { isReady($0) }.count
+        status.ready = active.filter { pass.isReady($0) }.count
         job.status = status
-        state.jobs[index] = job
+        pass.state.jobs[index] = job
         return true
     }
 
     /// Whether the retry back-off after the last failure has passed.
-    func backoffElapsed(jobUID: String) -> Bool {
-        guard let record = state.jobBackoff[jobUID], let last = record.lastFailureTime else { return true }
-        return last.addingTimeInterval(Self.jobBackoffDelay(failures: record.failuresAfterLastSuccess)) <= now
+    func backoffElapsed<Random>(jobUID: String, _ pass: WorkloadPass<Random>) -> Bool {
+        guard let record = pass.state.jobBackoff[jobUID], let last = record.lastFailureTime else { return true }
+        return last.addingTimeInterval(Self.backoffDelay(failures: record.failuresAfterLastSuccess)) <= pass.now
     }
 
-    func finishedAt(_ pod: Pod) -> Date? {
-        (status(of: pod)?.containerStatuses ?? []).compactMap { $0.state?.terminated?.finishedAt?.date }.max()
+    func finishedAt<Random>(_ pod: Pod, _ pass: WorkloadPass<Random>) -> Date? {
+        (pass.status(of: pod)?.containerStatuses ?? []).compactMap { $0.state?.terminated?.finishedAt?.date }.max()
     }
 
-    func createJobPod(_ job: Job) -> Pod {
+    func createPod<Random>(for job: Job, _ pass: inout WorkloadPass<Random>) -> Pod {
         let uid = job.metadata.uid ?? ""
         let name = job.metadata.name ?? ""
         let owner = OwnerReference(
             apiVersion: "batch/v1", kind: "Job", name: name, uid: uid, controller: true, blockOwnerDeletion: true)
-        let pod = makePod(
+        let pod = pass.makePod(
             template: job.spec.template, namePrefix: name + "-",
             namespace: job.metadata.namespace ?? ObjectMeta.defaultNamespace, owner: owner,
             extraLabels: [
                 "controller-uid": uid, "job-name": name,
                 "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
             ])
-        state.pods.append(pod)
-        record("Job", job.metadata, "SuccessfulCreate", "Created pod: \(pod.metadata.name ?? "")")
+        pass.state.pods.append(pod)
+        pass.record("Job", job.metadata, "SuccessfulCreate", "Created pod: \(pod.metadata.name ?? "")")
         return pod
     }
 
-    func deleteJobPods(_ job: Job, _ pods: [Pod]) {
-        for pod in pods { record("Job", job.metadata, "SuccessfulDelete", "Deleted pod: \(pod.metadata.name ?? "")") }
-        removePods(uids: Set(pods.compactMap(\.metadata.uid)))
+    func deletePods<Random>(of job: Job, _ pods: [Pod], _ pass: inout WorkloadPass<Random>) {
+        for pod in pods { pass.record("Job", job.metadata, "SuccessfulDelete", "Deleted pod: \(pod.metadata.name ?? "")") }
+        pass.removePods(uids: Set(pods.compactMap(\.metadata.uid)))
     }
 
-    func setJobCondition(_ status: inout JobStatus, _ type: String, _ reason: String?, _ message: String?) {
+    func setCondition(_ status: inout JobStatus, at time: KubeTime, _ type: String, _ reason: String?, _ message: String?) {
         var conditions = status.conditions ?? []
         conditions.removeAll { $0.type == type }
         conditions.append(
             WorkloadCondition(
-                type: type, status: .true, lastProbeTime: nowTime, lastTransitionTime: nowTime, reason: reason,
+                type: type, status: .true, lastProbeTime: time, lastTransitionTime: time, reason: reason,
                 message: message))
         status.conditions = conditions
     }
 
     /// The action of the first `podFailurePolicy` rule the failed pod matches, with upstream's message.
-    func podFailurePolicyAction(_ job: Job, _ pod: Pod) -> (String, String)? {
+    func podFailurePolicyAction<Random>(_ job: Job, _ pod: Pod, _ pass: WorkloadPass<Random>) -> (String, String)? {
         guard let rules = job.spec.podFailurePolicy?.rules else { return nil }
         let podName = "\(pod.metadata.namespace ?? ObjectMeta.defaultNamespace)/\(pod.metadata.name ?? "")"
-        let podStatus = self.status(of: pod)
+        let podStatus = pass.status(of: pod)
         for (index, rule) in rules.enumerated() {
             if let exit = rule.onExitCodes {
                 let containers = (podStatus?.initContainerStatuses ?? []) + (podStatus?.containerStatuses ?? [])

@@ -1,7 +1,7 @@
 import Foundation
 import KubeAPI
 import Testing
-@testable import Kubelet
+@testable import WorkloadControllers
 
 @Suite struct ControllerDeploymentTests {
     @Test func createsNamedOwnedPodsOnThisNode() throws {

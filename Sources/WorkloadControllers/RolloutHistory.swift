@@ -34,7 +34,7 @@ public enum RolloutHistory {
     }
 
     /// A pod template in kubectl's describe layout (labels, annotations, containers).
-    static func describe(_ template: PodTemplateSpec, changeCause: String?) -> String {
+    public static func describe(_ template: PodTemplateSpec, changeCause: String?) -> String {
         var out = "Pod Template:\n"
         func map(_ title: String, _ values: [String: String]?) {
             let pairs = (values ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }

@@ -1,9 +1,11 @@
 import Foundation
 import KubeAPI
 
-/// One run of every workload controller over the state: the observed pods, the clock, the
-/// random source, and the events recorded so far. Each controller is an extension.
-final class ControllerPass<Random: RandomNumberGenerator> {
+/// What the controllers of one pass share: the state they change, the observed pods, the
+/// clock, the random source, and the events recorded so far. A value each controller is
+/// handed `inout` in turn; the helpers here are the ones upstream's `controller` package
+/// gives every controller (pod from template, active-pod ranking, readiness).
+struct WorkloadPass<Random: RandomNumberGenerator> {
     var state: WorkloadState
     /// Observed pods (with status) by uid.
     let observed: [String: Pod]
@@ -12,8 +14,6 @@ final class ControllerPass<Random: RandomNumberGenerator> {
     let now: Date
     var random: Random
     var events: [WorkloadEvent] = []
-    /// A Progressing reason and message a Deployment's sync wants on its condition, by uid.
-    var progressNote: [String: (String, String)] = [:]
 
     init(state: WorkloadState, observed: [Pod], deletedPods: Set<String>, nodeName: String, now: Date, random: Random) {
         self.state = state
@@ -28,7 +28,7 @@ final class ControllerPass<Random: RandomNumberGenerator> {
 
     var nowTime: KubeTime { KubeTime(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))) }
 
-    func record(_ kind: String, _ meta: ObjectMeta, _ reason: String, _ message: String, warning: Bool = false) {
+    mutating func record(_ kind: String, _ meta: ObjectMeta, _ reason: String, _ message: String, warning: Bool = false) {
         events.append(
             WorkloadEvent(
                 type: warning ? "Warning" : "Normal", kind: kind,
@@ -39,7 +39,7 @@ final class ControllerPass<Random: RandomNumberGenerator> {
     // MARK: identities
 
     /// A random RFC 4122 version-4 uid.
-    func newUID() -> String {
+    mutating func newUID() -> String {
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
         bytes[6] = (bytes[6] & 0x0f) | 0x40
         bytes[8] = (bytes[8] & 0x3f) | 0x80
@@ -50,7 +50,7 @@ final class ControllerPass<Random: RandomNumberGenerator> {
     static var suffixAlphabet: [Character] { Array("bcdfghjklmnpqrstvwxz2456789") }
 
     /// `prefix` plus five random characters of upstream's alphabet, unused in the namespace.
-    func generateName(_ prefix: String, namespace: String) -> String {
+    mutating func generateName(_ prefix: String, namespace: String) -> String {
         while true {
             let suffix = String((0..<5).map { _ in Self.suffixAlphabet.randomElement(using: &random)! })
             let name = prefix + suffix
@@ -62,7 +62,7 @@ final class ControllerPass<Random: RandomNumberGenerator> {
 
     /// A pod from a template as upstream's `GetPodFromTemplate`: template labels and
     /// annotations, a generated name, the controller reference, this node, defaults applied.
-    func makePod(
+    mutating func makePod(
         template: PodTemplateSpec, namePrefix: String, namespace: String, owner: OwnerReference,
         extraLabels: [String: String] = [:]
     ) -> Pod {
@@ -149,7 +149,7 @@ final class ControllerPass<Random: RandomNumberGenerator> {
     }
 
     /// Takes pods out of the desired list (the agent terminates them).
-    func removePods(uids: Set<String>) {
+    mutating func removePods(uids: Set<String>) {
         guard !uids.isEmpty else { return }
         state.pods.removeAll { uids.contains($0.metadata.uid ?? "") }
     }
