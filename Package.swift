@@ -39,10 +39,13 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
+        // The one error type for failed system calls (errno, operation, object), shared by
+        // every Swift module that calls the kernel. No Foundation: the runtime binary links it.
+        .target(name: "NodeSupport"),
         .target(
             name: "Runtime",
             dependencies: [
-                "CRuntimeShim",
+                "CRuntimeShim", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "Images",
             dependencies: [
-                "CArchive", "CTLS",
+                "CArchive", "CTLS", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "CNI",
             dependencies: [
-                "CRuntimeShim", "NetAddress",
+                "CRuntimeShim", "NetAddress", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -69,7 +72,7 @@ let package = Package(
         // answer planner, and the UDP/TCP server and forwarder around it.
         .target(
             name: "ClusterDNS",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["NodeSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "KubeAPI",
@@ -85,7 +88,7 @@ let package = Package(
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -100,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlet-runtime",
             dependencies: [
-                "Runtime",
+                "Runtime", "NodeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -127,12 +130,12 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "NetAddress"], resources: [.copy("Golden")]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS"]),
+        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "NodeSupport"]),
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress", "ClusterDNS"]
+            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress", "ClusterDNS", "NodeSupport"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NodeSupport
 
 /// The cluster DNS responder: serves a `ClusterDNSRecords` table over UDP and TCP on one
 /// address and forwards every other name to upstream resolvers (SERVFAIL when none
@@ -100,7 +101,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
     public func start() throws {
         guard lock.withLock({ udpFD < 0 }) else { return }
         guard let address = DNSSocketAddress(ip: configuration.address, port: configuration.port) else {
-            throw DNSSocketError(operation: "cluster DNS listen", address: configuration.address, errno: EINVAL,
+            throw SystemError.dnsSocket("cluster DNS listen", address: configuration.address, errno: EINVAL,
                                  reason: "not an IP address")
         }
         let udp = try DNSSocket.open(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue),
@@ -118,7 +119,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
             setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             try bind(tcp, tcpAddress)
             guard listen(tcp, 128) == 0 else {
-                throw DNSSocketError(operation: "listen", address: tcpAddress.description, errno: errno)
+                throw SystemError.dnsSocket("listen", address: tcpAddress.description, errno: errno)
             }
             let fds = try DNSSocket.cloexecPipe(address: tcpAddress.description)
             lock.withLock {
@@ -165,7 +166,7 @@ public final class ClusterDNSServer: @unchecked Sendable {
 
     private func bind(_ fd: Int32, _ address: DNSSocketAddress) throws {
         let rc = address.withSockaddr { Glibc.bind(fd, $0, $1) }
-        guard rc == 0 else { throw DNSSocketError(operation: "bind", address: address.description, errno: errno) }
+        guard rc == 0 else { throw SystemError.dnsSocket("bind", address: address.description, errno: errno) }
     }
 
     // MARK: - Serving

@@ -1,22 +1,11 @@
 import Foundation
+import NodeSupport
 
-/// Why a DNS socket operation failed, naming the operation and the address involved.
-public struct DNSSocketError: Error, CustomStringConvertible, Sendable {
-    public var operation: String
-    public var address: String
-    public var errno: Int32
-    /// Said instead of errno's text when the problem is the input, not the kernel.
-    public var reason: String?
-
-    public init(operation: String, address: String, errno: Int32, reason: String? = nil) {
-        self.operation = operation
-        self.address = address
-        self.errno = errno
-        self.reason = reason
-    }
-
-    public var description: String {
-        "\(operation) \(address): \(reason ?? String(cString: strerror(errno)))"
+extension SystemError {
+    /// A DNS socket operation that failed, naming the address; `reason` replaces errno's
+    /// text when the problem is the input, not the kernel.
+    static func dnsSocket(_ operation: String, address: String, errno: Int32, reason: String? = nil) -> SystemError {
+        SystemError(errno: errno, operation: operation, detail: address, reason: reason, style: .libc)
     }
 }
 
@@ -86,14 +75,14 @@ enum DNSSocket {
     /// child the agent spawns in between would inherit them.
     static func cloexecPipe(address: String) throws -> [Int32] {
         var fds: [Int32] = [-1, -1]
-        guard let pipe2 else { throw DNSSocketError(operation: "pipe", address: address, errno: ENOSYS) }
-        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw DNSSocketError(operation: "pipe", address: address, errno: errno) }
+        guard let pipe2 else { throw SystemError.dnsSocket("pipe", address: address, errno: ENOSYS) }
+        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw SystemError.dnsSocket("pipe", address: address, errno: errno) }
         return fds
     }
 
     static func open(_ family: Int32, _ type: Int32, address: String) throws -> Int32 {
         let fd = socket(family, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw DNSSocketError(operation: "socket", address: address, errno: errno) }
+        guard fd >= 0 else { throw SystemError.dnsSocket("socket", address: address, errno: errno) }
         return fd
     }
 

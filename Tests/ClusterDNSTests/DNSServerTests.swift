@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 import Testing
 @testable import ClusterDNS
 
@@ -158,7 +159,7 @@ import Testing
     @Test func aTakenAddressIsAClearError() throws {
         try withServer(ClusterDNSRecords(services: [])) { (server: ClusterDNSServer) throws in
             let second = ClusterDNSServer(configuration: .init(address: "127.0.0.1", port: server.port), records: ClusterDNSRecords(services: []))
-            #expect(throws: DNSSocketError.self) { try second.start() }
+            #expect(throws: SystemError.self) { try second.start() }
             do { try second.start() } catch { #expect("\(error)".hasPrefix("bind 127.0.0.1:\(server.port): Address already in use")) }
         }
         let named = ClusterDNSServer(configuration: .init(address: "kube-dns"), records: ClusterDNSRecords(services: []))

@@ -1,5 +1,6 @@
 import CRuntimeShim
 import NetAddress
+import NodeSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -28,7 +29,7 @@ final class NetlinkSocket {
     /// A socket in the caller's namespace, or in the one `netnsFD` refers to.
     init(netnsFD: Int32 = -1, namespace: String = "host") throws {
         guard let h = crs_nl_open(netnsFD) else {
-            throw HostError("open netlink socket in", namespace)
+            throw SystemError("open netlink socket in", namespace)
         }
         handle = h
         self.namespace = namespace
@@ -37,7 +38,7 @@ final class NetlinkSocket {
     deinit { crs_nl_close(handle) }
 
     private func check(_ rc: Int32, _ operation: String, _ detail: String) throws {
-        if rc < 0 { throw HostError(operation, "\(detail) (netns \(namespace))") }
+        if rc < 0 { throw SystemError(operation, "\(detail) (netns \(namespace))") }
     }
 
     /// The link named `name`, nil when there is none.
@@ -53,7 +54,7 @@ final class NetlinkSocket {
         var out = crs_nl_link()
         if crs_nl_link_get(handle, name, index, &out) < 0 {
             if errno == ENODEV { return nil }
-            throw HostError("look up link", name ?? "#\(index)")
+            throw SystemError("look up link", name ?? "#\(index)")
         }
         let linkName = withUnsafeBytes(of: out.name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let kind = withUnsafeBytes(of: out.kind) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
@@ -73,7 +74,7 @@ final class NetlinkSocket {
 
     func deleteLink(index: Int32, name: String) throws {
         if crs_nl_link_delete(handle, index) < 0 && errno != ENODEV {
-            throw HostError("delete link", name)
+            throw SystemError("delete link", name)
         }
     }
 
@@ -99,7 +100,7 @@ final class NetlinkSocket {
     func addBridge(name: String, mtu: Int?) throws -> Bool {
         if crs_nl_bridge_add(handle, name, Int32(mtu ?? 0)) < 0 {
             if errno == EEXIST { return false }
-            throw HostError("create bridge", name)
+            throw SystemError("create bridge", name)
         }
         return true
     }
@@ -130,7 +131,7 @@ final class NetlinkSocket {
         }
         if rc < 0 {
             if errno == EEXIST { return false }
-            throw HostError("add address \(prefix) to", name)
+            throw SystemError("add address \(prefix) to", name)
         }
         return true
     }
@@ -139,7 +140,7 @@ final class NetlinkSocket {
     func addresses(index: Int32, name: String) throws -> [IPv4Prefix] {
         var out = [crs_nl_addr](repeating: crs_nl_addr(), count: 64)
         let n = crs_nl_addr_list(handle, index, Int32(AF_INET), &out, Int32(out.count))
-        if n < 0 { throw HostError("list addresses of", name) }
+        if n < 0 { throw SystemError("list addresses of", name) }
         return out[0..<Int(n)].map { a in
             let v = withUnsafeBytes(of: a.addr) {
                 UInt32($0[0]) << 24 | UInt32($0[1]) << 16 | UInt32($0[2]) << 8 | UInt32($0[3])
@@ -162,7 +163,7 @@ final class NetlinkSocket {
         }
         if rc < 0 {
             if errno == EEXIST { return false }
-            throw HostError("add route to \(dst)\(gateway.map { " via \($0)" } ?? "") on", name)
+            throw SystemError("add route to \(dst)\(gateway.map { " via \($0)" } ?? "") on", name)
         }
         return true
     }
@@ -171,7 +172,7 @@ final class NetlinkSocket {
         let rc = dst.network.bytes.withUnsafeBytes {
             crs_nl_route_exists(handle, Int32(AF_INET), $0.baseAddress, Int32(dst.length), index)
         }
-        if rc < 0 { throw HostError("list routes to", dst.description) }
+        if rc < 0 { throw SystemError("list routes to", dst.description) }
         return rc == 1
     }
 }
@@ -181,7 +182,7 @@ public enum NetworkNamespace {
     /// Opens a namespace file; the caller closes the fd.
     static func open(_ path: String) throws -> Int32 {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw HostError("open network namespace", path) }
+        if fd < 0 { throw SystemError("open network namespace", path) }
         return fd
     }
 
@@ -196,7 +197,7 @@ public enum NetworkNamespace {
                 throw CNIError(.hostSetupFailed, "no loopback interface in \(netnsPath)")
             }
             try socket.setLink(index: lo.index, name: "lo", up: true)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.hostSetupFailed, error.description)
         }
     }

@@ -1,6 +1,7 @@
 import CRuntimeShim
 import Logging
 import NetAddress
+import NodeSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -34,9 +35,9 @@ public struct BridgePlugin {
         let netnsFD: Int32
         do {
             netnsFD = try NetworkNamespace.open(env.netns)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(
-                .unknownContainer, "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
+                .unknownContainer, "failed to open netns \"\(env.netns)\": \(SystemError.message(error.errno, style: .libc))")
         }
         defer { close(netnsFD) }
 
@@ -46,7 +47,7 @@ public struct BridgePlugin {
         let host: NetlinkSocket
         do {
             host = try NetlinkSocket()
-        } catch let error as HostError {
+        } catch let error as SystemError {
             _ = try? ipamDel()
             throw CNIError(.hostSetupFailed, error.description)
         }
@@ -120,7 +121,7 @@ public struct BridgePlugin {
                 try? host.deleteLink(index: link.index, name: hostVethName)
             }
             _ = try? ipamDel()
-            if let hostError = error as? HostError { throw CNIError(.hostSetupFailed, hostError.description) }
+            if let hostError = error as? SystemError { throw CNIError(.hostSetupFailed, hostError.description) }
             throw error
         }
     }
@@ -154,7 +155,7 @@ public struct BridgePlugin {
                 try host.addVeth(
                     name: name, peer: env.ifName, mtu: config.mtu, master: bridge.index, peerNetnsFD: netnsFD)
                 return name
-            } catch let error as HostError where error.errno == EEXIST {
+            } catch let error as SystemError where error.errno == EEXIST {
                 if try host.link(named: name) == nil {
                     throw CNIError(.hostSetupFailed, "container veth name \(env.ifName) already exists in \(env.netns)")
                 }
@@ -184,10 +185,10 @@ public struct BridgePlugin {
                 if let link = try container.link(named: env.ifName) {
                     pending = (container, link.index, fd)
                 }
-            } catch let error as HostError where error.errno == ENOENT || error.errno == EINVAL {
+            } catch let error as SystemError where error.errno == ENOENT || error.errno == EINVAL {
                 // Gone, or only the file of an unpinned namespace is left: nothing to delete.
                 logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
-            } catch let error as HostError {
+            } catch let error as SystemError {
                 throw CNIError(.hostSetupFailed, error.description)
             }
         }
@@ -218,7 +219,7 @@ public struct BridgePlugin {
         if let (container, index, _) = pending, index > 0 {
             do {
                 try container.waitUntilGone(index: index, name: env.ifName)
-            } catch let error as HostError {
+            } catch let error as SystemError {
                 throw CNIError(.hostSetupFailed, error.description)
             }
         }
@@ -234,10 +235,10 @@ public struct BridgePlugin {
             let fd: Int32
             do {
                 fd = try NetworkNamespace.open(env.netns)
-            } catch let error as HostError {
+            } catch let error as SystemError {
                 throw CNIError(
                     .unknownContainer,
-                    "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
+                    "failed to open netns \"\(env.netns)\": \(SystemError.message(error.errno, style: .libc))")
             }
             defer { close(fd) }
             let host = try NetlinkSocket()
@@ -279,7 +280,7 @@ public struct BridgePlugin {
                     throw CNIError(.checkFailed, "host veth \(hostVeth.name) is not attached to \(config.bridge)")
                 }
             }
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.checkFailed, error.description)
         }
         try ipamCheck(prev)
@@ -324,7 +325,7 @@ public struct BridgePlugin {
             .directory
         do {
             try Posix.makeDirectories(directory)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.pluginNotAvailable, "plugin not available: \(error.description)")
         }
         guard access(directory, W_OK) == 0 else {
@@ -392,7 +393,7 @@ public struct BridgePlugin {
             out = try ProcessRunner.run(
                 path, environment: environment.map { "\($0)=\($1)" },
                 stdin: Array(networkConfig.json.serialized().utf8))
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.pluginNotFound, error.description)
         }
         let parsed = try? JSONValue.parse(out.stdout)

@@ -10,6 +10,7 @@ import Foundation
 #endif
 import CRuntimeShim
 import Logging
+import NodeSupport
 
 /// How `create` wires the container's init.
 public struct CreateOptions: Sendable {
