@@ -168,15 +168,14 @@ public final class ServiceController: @unchecked Sendable {
         }
         return ServiceInfo(
             namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "", type: type,
-            clusterIP: spec.clusterIP, ports: ports, sessionAffinity: affinity, externalIPs: spec.externalIPs ?? [],
+            clusterIP: spec.virtualIP, ports: ports, sessionAffinity: affinity, externalIPs: spec.externalIPs ?? [],
             loadBalancerIngressIPs: service.status?.loadBalancer?.ingress?.compactMap(\.ip) ?? [])
     }
 
     static func dnsRecord(_ service: Service, backends: [ServiceBackend]) -> DNSServiceRecord {
-        let headless = service.spec.clusterIP == nil || service.spec.clusterIP == "None"
         return DNSServiceRecord(
             name: service.metadata.name ?? "", namespace: service.metadata.namespace ?? "default",
-            clusterIP: headless ? nil : service.spec.clusterIP, externalName: service.spec.externalName,
+            clusterIP: service.spec.virtualIP, externalName: service.spec.externalName,
             ports: (service.spec.ports ?? []).compactMap { port in
                 port.name.map { DNSServiceRecord.Port(name: $0, protocol: port.protocol?.rawValue ?? "TCP", port: port.port) }
             },

@@ -60,11 +60,10 @@ public final class NFTablesApplier: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Applies `ruleset`: incrementally when the previous sync succeeded, else in full. In the
-    /// result, chainsWritten/chainsDeleted count chains (re)filled and deleted, and
-    /// rulesInserted/rulesDeleted count the verdict-map elements added and deleted.
+    /// Applies `ruleset`: incrementally when the previous sync succeeded, else in full. The
+    /// result counts chains (re)filled and deleted, and verdict-map elements added and deleted.
     @discardableResult
-    public func sync(_ ruleset: NFTablesRuleset) throws -> ProxyApplier.SyncResult {
+    public func sync(_ ruleset: NFTablesRuleset) throws -> ProxySyncResult {
         try state.withLock { applied in
             guard let previous = applied else { return try applyLocked(.full(ruleset), ruleset, kind: .full, &applied) }
             let start = ContinuousClock.now
@@ -77,12 +76,12 @@ public final class NFTablesApplier: @unchecked Sendable {
 
     /// Replaces the proxy's tables with `ruleset`.
     @discardableResult
-    public func fullSync(_ ruleset: NFTablesRuleset) throws -> ProxyApplier.SyncResult {
+    public func fullSync(_ ruleset: NFTablesRuleset) throws -> ProxySyncResult {
         try state.withLock { try applyLocked(.full(ruleset), ruleset, kind: .full, &$0) }
     }
 
-    private func applyLocked(_ plan: NFTablesPlan, _ ruleset: NFTablesRuleset, kind: ProxyApplier.SyncResult.Kind,
-                             _ applied: inout NFTablesRuleset?) throws -> ProxyApplier.SyncResult {
+    private func applyLocked(_ plan: NFTablesPlan, _ ruleset: NFTablesRuleset, kind: ProxySyncResult.Kind,
+                             _ applied: inout NFTablesRuleset?) throws -> ProxySyncResult {
         applied = nil
         let start = ContinuousClock.now
         do {
@@ -93,12 +92,12 @@ public final class NFTablesApplier: @unchecked Sendable {
         }
         applied = ruleset
         func total(_ count: (NFTTablePlan) -> Int) -> Int { plan.tables.reduce(0) { $0 + count($1) } }
-        let result = ProxyApplier.SyncResult(kind: kind, chainsWritten: total(\.fillChains.count), chainsDeleted: total(\.deleteChains.count),
-                                             rulesInserted: total(\.addElements.count), rulesDeleted: total(\.deleteElements.count))
+        let result = ProxySyncResult(kind: kind, chainsWritten: total(\.fillChains.count), chainsDeleted: total(\.deleteChains.count),
+                                     mapElementsAdded: total(\.addElements.count), mapElementsDeleted: total(\.deleteElements.count))
         logger.debug("nftables proxy sync", metadata: [
             "kind": "\(kind.rawValue)", "tables": "\(plan.tables.map(\.table).joined(separator: ","))",
             "chainsWritten": "\(result.chainsWritten)", "chainsDeleted": "\(result.chainsDeleted)",
-            "elementsAdded": "\(result.rulesInserted)", "elementsDeleted": "\(result.rulesDeleted)",
+            "elementsAdded": "\(result.mapElementsAdded)", "elementsDeleted": "\(result.mapElementsDeleted)",
             "apply": "\(start.duration(to: .now))",
         ])
         return result

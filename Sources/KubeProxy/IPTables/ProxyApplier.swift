@@ -5,20 +5,6 @@ import Logging
 /// full sync; later ones rewrite only what changed. Also installs kube-proxy's jump rules from
 /// the built-in chains and removes everything again with `cleanup()`.
 public final class ProxyApplier: @unchecked Sendable {
-    /// What one sync did.
-    public struct SyncResult: Sendable, Equatable {
-        /// Full: every chain rewritten; incremental: only changes; unchanged: nothing to do.
-        public enum Kind: String, Sendable { case full, incremental, unchanged }
-        public var kind: Kind
-        public var chainsWritten: Int
-        public var chainsDeleted: Int
-        public var rulesInserted: Int
-        public var rulesDeleted: Int
-
-        /// A sync that found nothing to change.
-        static let unchanged = SyncResult(kind: .unchanged, chainsWritten: 0, chainsDeleted: 0, rulesInserted: 0, rulesDeleted: 0)
-    }
-
     private let executor: IPTablesExecutor
     private let planner: SyncPlanner
     private let logger: Logger
@@ -35,7 +21,7 @@ public final class ProxyApplier: @unchecked Sendable {
 
     /// Applies `ruleset`: incrementally when the previous sync succeeded, else in full.
     @discardableResult
-    public func sync(_ ruleset: Ruleset) throws -> SyncResult {
+    public func sync(_ ruleset: Ruleset) throws -> ProxySyncResult {
         try state.withLock { applied in
             guard let previous = applied else { return try fullSyncLocked(ruleset, &applied) }
             let clock = ContinuousClock()
@@ -56,19 +42,19 @@ public final class ProxyApplier: @unchecked Sendable {
                 "chainsWritten": "\(s.chainsWritten)", "chainsDeleted": "\(s.chainsDeleted)",
                 "plan": "\(start.duration(to: planned))", "restore": "\(planned.duration(to: clock.now))",
             ])
-            return SyncResult(kind: .incremental, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted,
-                              rulesInserted: s.rulesInserted, rulesDeleted: s.rulesDeleted)
+            return ProxySyncResult(kind: .incremental, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted,
+                                   rulesInserted: s.rulesInserted, rulesDeleted: s.rulesDeleted)
         }
     }
 
     /// Rewrites every chain of `ruleset`, deletes owned chains it no longer has, and makes sure
     /// the jump rules from the built-in chains are in place.
     @discardableResult
-    public func fullSync(_ ruleset: Ruleset) throws -> SyncResult {
+    public func fullSync(_ ruleset: Ruleset) throws -> ProxySyncResult {
         try state.withLock { try fullSyncLocked(ruleset, &$0) }
     }
 
-    private func fullSyncLocked(_ ruleset: Ruleset, _ applied: inout Ruleset?) throws -> SyncResult {
+    private func fullSyncLocked(_ ruleset: Ruleset, _ applied: inout Ruleset?) throws -> ProxySyncResult {
         // What the kernel has: our last ruleset, or (after a restart or failure) a listing.
         let existing: [String: Set<String>]
         if let applied {
@@ -95,7 +81,7 @@ public final class ProxyApplier: @unchecked Sendable {
             "jumpRules": "\(start.duration(to: jumped))", "plan": "\(jumped.duration(to: planned))",
             "restore": "\(planned.duration(to: clock.now))",
         ])
-        return SyncResult(kind: .full, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted, rulesInserted: 0, rulesDeleted: 0)
+        return ProxySyncResult(kind: .full, chainsWritten: s.chainsWritten, chainsDeleted: s.chainsDeleted)
     }
 
     /// Makes the next `sync` a full one (for a periodic resync that repairs outside edits).
