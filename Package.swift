@@ -15,14 +15,21 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach,
-        // and the netlink (rtnetlink, nf_tables) the CNI plugin and the proxy speak.
+        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach.
         .target(
             name: "CRuntimeShim",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [
                 .linkedLibrary("seccomp"),
                 .linkedLibrary("cap"),
+            ]
+        ),
+        // The netlink the CNI plugin (rtnetlink) and the proxy (nf_tables) speak. Apart from
+        // CRuntimeShim so the OCI runtime links neither libmnl nor libnftnl.
+        .target(
+            name: "CNetlink",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [
                 .linkedLibrary("mnl"),
                 .linkedLibrary("nftnl"),
             ]
@@ -64,7 +71,7 @@ let package = Package(
         .target(
             name: "CNI",
             dependencies: [
-                "CRuntimeShim", "NetAddress", "NodeSupport",
+                "CRuntimeShim", "CNetlink", "NetAddress", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -74,6 +81,10 @@ let package = Package(
             name: "ClusterDNS",
             dependencies: ["NodeSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // KubeAPI imports Yams' internal C module `CYaml` (libyaml) in one file, on purpose:
+        // YAMLEventScanner must refuse too-deep nesting and alias or collection keys before
+        // Yams' recursive composer sees the text, and Yams' public API only composes. Yams
+        // vends CYaml as no product, so it comes with the Yams dependency.
         .target(
             name: "KubeAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -83,12 +94,13 @@ let package = Package(
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(
             name: "KubeProxy",
-            dependencies: ["CRuntimeShim", "NetAddress", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CNetlink", "NetAddress", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers", "NodeSupport",
+                "CRuntimeShim", "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers",
+                "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

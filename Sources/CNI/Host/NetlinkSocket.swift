@@ -1,4 +1,4 @@
-import CRuntimeShim
+import CNetlink
 import NetAddress
 import NodeSupport
 
@@ -21,8 +21,8 @@ struct NetlinkLink: Equatable {
 }
 
 /// An rtnetlink socket bound to one network namespace: the host seam for links,
-/// addresses and routes (C in CRuntimeShim/netlink.c does the messages).
-final class NetlinkSocket {
+/// addresses and routes (C in CNetlink/netlink.c does the messages).
+final class NetlinkSocket: NetlinkLinks {
     private let handle: OpaquePointer
     let namespace: String
 
@@ -80,7 +80,7 @@ final class NetlinkSocket {
 
     /// Waits until link `index` (being deleted by crs_nl_link_delete_detached) is gone;
     /// deletes it plainly if it is still listed after `timeout` seconds.
-    func waitUntilGone(index: Int32, name: String, timeout: Double = 5) throws {
+    func waitUntilGone(index: Int32, name: String, timeout: Double) throws {
         func now() -> Double {
             var ts = timespec()
             clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -113,7 +113,7 @@ final class NetlinkSocket {
             "create veth pair", "\(name)/\(peer)")
     }
 
-    func setLink(index: Int32, name: String, up: Bool? = nil, promiscuous: Bool? = nil, mtu: Int? = nil) throws {
+    func setLink(index: Int32, name: String, up: Bool?, promiscuous: Bool?, mtu: Int?) throws {
         let upArg: Int32 = up.map { $0 ? 1 : 0 } ?? -1
         let promiscArg: Int32 = promiscuous.map { $0 ? 1 : 0 } ?? -1
         try check(crs_nl_link_set(handle, index, upArg, promiscArg, Int32(mtu ?? 0), -1), "configure link", name)
@@ -174,6 +174,17 @@ final class NetlinkSocket {
         }
         if rc < 0 { throw SystemError("list routes to", dst.description) }
         return rc == 1
+    }
+}
+
+/// The kernel's rtnetlink, through `NetlinkSocket`.
+struct KernelNetlink: Netlink {
+    func open(netnsFD: Int32, namespace: String) throws -> any NetlinkLinks {
+        try NetlinkSocket(netnsFD: netnsFD, namespace: namespace)
+    }
+
+    func deleteDetached(netnsFD: Int32, index: Int32) -> Bool {
+        crs_nl_link_delete_detached(netnsFD, index) >= 0
     }
 }
 

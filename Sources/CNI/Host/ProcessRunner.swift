@@ -38,13 +38,13 @@ enum ProcessRunner {
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
-        guard crs_cni_pipe_cloexec(&inPipe) == 0 else { throw SystemError("pipe for", path) }
-        guard crs_cni_pipe_cloexec(&outPipe) == 0 else {
+        guard crs_pipe_cloexec(&inPipe) == 0 else { throw SystemError("pipe for", path) }
+        guard crs_pipe_cloexec(&outPipe) == 0 else {
             close(inPipe[0])
             close(inPipe[1])
             throw SystemError("pipe for", path)
         }
-        guard crs_cni_pipe_cloexec(&errPipe) == 0 else {
+        guard crs_pipe_cloexec(&errPipe) == 0 else {
             close(inPipe[0])
             close(inPipe[1])
             close(outPipe[0])

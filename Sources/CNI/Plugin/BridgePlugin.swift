@@ -1,4 +1,3 @@
-import CRuntimeShim
 import Logging
 import NetAddress
 import NodeSupport
@@ -17,11 +16,22 @@ public struct BridgePlugin {
     public let networkConfig: NetworkConfig
     public let config: BridgeConfig
     let logger: Logger
+    /// The plugin's only way to rtnetlink.
+    let netlink: any Netlink
 
     public init(
         env: PluginEnvironment, processEnvironment: [String: String], networkConfig: NetworkConfig,
         logger: Logger
     ) throws {
+        try self.init(env: env, processEnvironment: processEnvironment, networkConfig: networkConfig,
+                      netlink: KernelNetlink(), logger: logger)
+    }
+
+    init(
+        env: PluginEnvironment, processEnvironment: [String: String], networkConfig: NetworkConfig,
+        netlink: any Netlink, logger: Logger
+    ) throws {
+        self.netlink = netlink
         self.env = env
         self.processEnvironment = processEnvironment
         self.networkConfig = networkConfig
@@ -44,9 +54,9 @@ public struct BridgePlugin {
         var result = try ipamAdd()
         var hostVethName: String?
         var masqueraded: [IPv4Address] = []
-        let host: NetlinkSocket
+        let host: any NetlinkLinks
         do {
-            host = try NetlinkSocket()
+            host = try netlink.openHost()
         } catch let error as SystemError {
             _ = try? ipamDel()
             throw CNIError(.hostSetupFailed, error.description)
@@ -60,7 +70,7 @@ public struct BridgePlugin {
             }
             if config.hairpinMode { try host.setHairpin(index: hostLink.index, name: hostVeth, on: true) }
 
-            let container = try NetlinkSocket(netnsFD: netnsFD, namespace: env.netns)
+            let container = try netlink.open(netnsFD: netnsFD, namespace: env.netns)
             guard let containerLink = try container.link(named: env.ifName) else {
                 throw CNIError(.hostSetupFailed, "\(env.ifName) is missing in \(env.netns) after creation")
             }
@@ -126,7 +136,7 @@ public struct BridgePlugin {
         }
     }
 
-    private func ensureBridge(_ host: NetlinkSocket) throws -> NetlinkLink {
+    private func ensureBridge(_ host: any NetlinkLinks) throws -> NetlinkLink {
         if try host.link(named: config.bridge) == nil {
             _ = try host.addBridge(name: config.bridge, mtu: config.mtu)  // false: a racing ADD made it
         }
@@ -146,7 +156,7 @@ public struct BridgePlugin {
     }
 
     /// Creates the pair with a fresh random host name ("veth" + 8 hex, as the reference).
-    private func createVeth(_ host: NetlinkSocket, bridge: NetlinkLink, netnsFD: Int32) throws -> String {
+    private func createVeth(_ host: any NetlinkLinks, bridge: NetlinkLink, netnsFD: Int32) throws -> String {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let hex = String(rng.next() as UInt32, radix: 16)
@@ -175,12 +185,12 @@ public struct BridgePlugin {
     public func del() throws {
         // The container side goes first (a veth takes its host peer along); the kernel's
         // teardown wait overlaps the IPAM and iptables work below.
-        var pending: (NetlinkSocket, Int32, Int32)?
+        var pending: (any NetlinkLinks, Int32, Int32)?
         defer { if let (_, _, fd) = pending { close(fd) } }
         if !env.netns.isEmpty {
             do {
                 let fd = try NetworkNamespace.open(env.netns)
-                let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
+                let container = try netlink.open(netnsFD: fd, namespace: env.netns)
                 pending = (container, -1, fd)
                 if let link = try container.link(named: env.ifName) {
                     pending = (container, link.index, fd)
@@ -192,7 +202,7 @@ public struct BridgePlugin {
                 throw CNIError(.hostSetupFailed, error.description)
             }
         }
-        if let (container, index, fd) = pending, index > 0, crs_nl_link_delete_detached(fd, index) < 0 {
+        if let (container, index, fd) = pending, index > 0, !netlink.deleteDetached(netnsFD: fd, index: index) {
             try? container.deleteLink(index: index, name: env.ifName)
         }
 
@@ -241,11 +251,11 @@ public struct BridgePlugin {
                     "failed to open netns \"\(env.netns)\": \(SystemError.message(error.errno, style: .libc))")
             }
             defer { close(fd) }
-            let host = try NetlinkSocket()
+            let host = try netlink.openHost()
             guard let bridge = try host.link(named: config.bridge), bridge.kind == "bridge" else {
                 throw CNIError(.checkFailed, "bridge \(config.bridge) is missing")
             }
-            let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
+            let container = try netlink.open(netnsFD: fd, namespace: env.netns)
             guard let link = try container.link(named: env.ifName) else {
                 throw CNIError(.checkFailed, "interface \(env.ifName) is missing in \(env.netns)")
             }

@@ -1,4 +1,4 @@
-import CRuntimeShim
+import CNetlink
 import NetAddress
 
 #if canImport(Glibc)

@@ -68,8 +68,4 @@ int crs_nl_route_add(crs_nl *nl, int family, const void *dst, int dst_len, const
 /// `index` (0: any link): 1 yes, 0 no, -1 error.
 int crs_nl_route_exists(crs_nl *nl, int family, const void *dst, int dst_len, int index);
 
-/// pipe2(O_CLOEXEC) for the CNI exec protocol (Swift's Glibc module hides pipe2): both
-/// ends close-on-exec atomically, so a concurrent spawn never inherits them.
-int crs_cni_pipe_cloexec(int fds[2]);
-
 #endif

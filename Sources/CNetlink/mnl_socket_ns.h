@@ -1,4 +1,4 @@
-// Internal to CRuntimeShim: a libmnl socket opened in a given network namespace, shared by
+// Internal to CNetlink: a libmnl socket opened in a given network namespace, shared by
 // the rtnetlink (netlink.c) and nf_tables (nftables.c) code.
 #ifndef CRS_MNL_SOCKET_NS_H
 #define CRS_MNL_SOCKET_NS_H

@@ -444,6 +444,4 @@ int crs_nl_route_exists(crs_nl *nl, int family, const void *dst, int dst_len, in
     return f.found;
 }
 
-int crs_cni_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
 #endif
