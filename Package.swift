@@ -40,6 +40,13 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
         ),
+        // SHA-256 and MD5 from libcrypto's EVP, for the names upstream derives from digests
+        // (kube-proxy's chain names, static pod UIDs).
+        .target(
+            name: "CDigest",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
         // TCP and TLS (OpenSSL) connections for the registry client's HTTP/1.1.
         .target(
             name: "CTLS",
@@ -87,14 +94,14 @@ let package = Package(
         // vends CYaml as no product, so it comes with the Yams dependency.
         .target(
             name: "KubeAPI",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["CDigest", .product(name: "Yams", package: "Yams")]
         ),
         // Deployment, ReplicaSet, DaemonSet, Job and CronJob controllers: one pure pass from
         // objects, remembered state, observed pods and the clock to the next state.
         .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(
             name: "KubeProxy",
-            dependencies: ["CNetlink", "NetAddress", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CNetlink", "CDigest", "NetAddress", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Kubelet",
