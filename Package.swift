@@ -144,13 +144,15 @@ let package = Package(
             name: "swiftlet-proxy-bench",
             dependencies: ["KubeProxy", .product(name: "Logging", package: "swift-log")]
         ),
+        // Test helpers more than one test target uses (the seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Images"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "NetAddress"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
-        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "NodeSupport"]),
-        .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "NodeSupport", "TestSupport"]),
+        .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI", "TestSupport"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",

@@ -91,7 +91,7 @@ struct CronJobController {
             }
             active = []
         }
-        let namespace = cronJob.metadata.namespace ?? ObjectMeta.defaultNamespace
+        let namespace = cronJob.metadata.namespaceOrDefault
         let name = "\(cronJob.metadata.name ?? "")-\(Int(scheduled.timeIntervalSince1970) / 60)"
         status.lastScheduleTime = KubeTime(scheduled)
         guard !pass.state.jobs.contains(where: { $0.metadata.namespace == namespace && $0.metadata.name == name }) else {

@@ -37,7 +37,7 @@ struct DaemonSetController {
                     controller: true, blockOwnerDeletion: true)
                 let pod = pass.makePod(
                     template: ds.spec.template, namePrefix: (ds.metadata.name ?? "") + "-",
-                    namespace: ds.metadata.namespace ?? ObjectMeta.defaultNamespace, owner: owner,
+                    namespace: ds.metadata.namespaceOrDefault, owner: owner,
                     extraLabels: [
                         Self.revisionHashLabel: hash, "pod-template-generation": String(ds.metadata.generation ?? 1),
                     ])

@@ -120,7 +120,7 @@ struct DeploymentController {
 
     /// Creates the ReplicaSet `<deployment>-<pod-template-hash>` for the current template.
     mutating func createReplicaSet<Random>(_ d: inout Deployment, replicas: Int, oldRSs: [ReplicaSet], _ pass: inout WorkloadPass<Random>) -> ReplicaSet {
-        let namespace = d.metadata.namespace ?? ObjectMeta.defaultNamespace
+        let namespace = d.metadata.namespaceOrDefault
         let name = d.metadata.name ?? ""
         var collisionCount = d.status?.collisionCount
         var hash = PodTemplateHash.of(d.spec.template, collisionCount: collisionCount)

@@ -193,7 +193,7 @@ struct JobController {
             apiVersion: "batch/v1", kind: "Job", name: name, uid: uid, controller: true, blockOwnerDeletion: true)
         let pod = pass.makePod(
             template: job.spec.template, namePrefix: name + "-",
-            namespace: job.metadata.namespace ?? ObjectMeta.defaultNamespace, owner: owner,
+            namespace: job.metadata.namespaceOrDefault, owner: owner,
             extraLabels: [
                 "controller-uid": uid, "job-name": name,
                 "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
@@ -221,7 +221,7 @@ struct JobController {
     /// The action of the first `podFailurePolicy` rule the failed pod matches, with upstream's message.
     func podFailurePolicyAction<Random>(_ job: Job, _ pod: Pod, _ pass: WorkloadPass<Random>) -> (String, String)? {
         guard let rules = job.spec.podFailurePolicy?.rules else { return nil }
-        let podName = "\(pod.metadata.namespace ?? ObjectMeta.defaultNamespace)/\(pod.metadata.name ?? "")"
+        let podName = "\(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "")"
         let podStatus = pass.status(of: pod)
         for (index, rule) in rules.enumerated() {
             if let exit = rule.onExitCodes {

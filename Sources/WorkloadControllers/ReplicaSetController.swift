@@ -13,7 +13,7 @@ struct ReplicaSetController {
         pass.removePods(uids: Set(owned.filter { pass.isTerminal($0) }.compactMap(\.metadata.uid)))
         let active = owned.filter { !pass.isTerminal($0) }
         let want = max(rs.spec.desiredReplicas, 0)
-        let namespace = rs.metadata.namespace ?? ObjectMeta.defaultNamespace
+        let namespace = rs.metadata.namespaceOrDefault
         if active.count < want {
             let owner = OwnerReference(
                 apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name ?? "", uid: uid,

@@ -32,7 +32,7 @@ struct WorkloadPass<Random: RandomNumberGenerator> {
         events.append(
             WorkloadEvent(
                 type: warning ? "Warning" : "Normal", kind: kind,
-                namespace: meta.namespace ?? ObjectMeta.defaultNamespace, name: meta.name ?? "",
+                namespace: meta.namespaceOrDefault, name: meta.name ?? "",
                 reason: reason, message: message))
     }
 

@@ -119,6 +119,6 @@ extension Pod {
 
 extension ObjectMeta {
     /// `namespace/name`.
-    var key: String { "\(namespace ?? ObjectMeta.defaultNamespace)/\(name ?? "")" }
+    var key: String { "\(namespaceOrDefault)/\(name ?? "")" }
     var controllerUID: String? { ownerReferences?.first { $0.controller == true }?.uid }
 }

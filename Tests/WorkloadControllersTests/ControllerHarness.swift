@@ -1,19 +1,7 @@
 import Foundation
 import KubeAPI
+import TestSupport
 @testable import WorkloadControllers
-
-/// A reproducible random source (SplitMix64) for uids and pod name suffixes.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The agent's side of the controllers, simulated with a fake clock: it starts every pod new
 /// to `state.pods` (Pending), makes it Running and Ready on the following pass (when
@@ -24,7 +12,7 @@ final class FakeNode {
     var observed: [String: Pod] = [:]
     var lingering: [String: Int] = [:]
     var now: Date
-    var random = SeededGenerator(seed: 42)
+    var random = SplitMix64(seed: 42)
     var events: [WorkloadEvent] = []
     var deleted: Set<String> = []
     var autoReady = true

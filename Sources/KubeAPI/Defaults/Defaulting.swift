@@ -26,6 +26,10 @@ extension ObjectMeta {
     /// The namespace objects land in when the manifest names none.
     public static let defaultNamespace = "default"
 
+    /// `namespace`, or `default` when it is unset: what defaulting writes, for readers of
+    /// objects that may not have been defaulted.
+    public var namespaceOrDefault: String { namespace ?? Self.defaultNamespace }
+
     mutating func defaultNamespace() {
         if namespace == nil || namespace == "" { namespace = ObjectMeta.defaultNamespace }
     }

@@ -61,7 +61,7 @@ final class WorkloadSync {
         let deleted = deletedPods.intersection(owned)
         for uid in deleted {
             if let pod = state.pods.first(where: { $0.metadata.uid == uid }) {
-                logger.info("pod \(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "") deleted by request")
+                logger.info("pod \(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "") deleted by request")
             }
         }
         let result = WorkloadControllers.reconcile(
@@ -104,9 +104,9 @@ final class WorkloadSync {
             default:
                 break
             }
-            if object.isNamespaced { used.insert(object.metadata.namespace ?? ObjectMeta.defaultNamespace) }
+            if object.isNamespaced { used.insert(object.metadata.namespaceOrDefault) }
         }
-        for pod in state.pods { used.insert(pod.metadata.namespace ?? ObjectMeta.defaultNamespace) }
+        for pod in state.pods { used.insert(pod.metadata.namespaceOrDefault) }
         // Namespaces objects live in exist, as if created with them.
         for name in used where namespaces[name] == nil {
             let implied = KubeObject.namespace(

@@ -14,7 +14,7 @@ public enum ObjectDescriber {
         }
         let meta = object.metadata
         line("Name", object.name)
-        if object.isNamespaced { line("Namespace", meta.namespace ?? ObjectMeta.defaultNamespace) }
+        if object.isNamespaced { line("Namespace", meta.namespaceOrDefault) }
         if let created = meta.creationTimestamp { line("CreationTimestamp", PodDescriber.date(created.date)) }
         line("Labels", multi(meta.labels, separator: "="))
         line("Annotations", multi(meta.annotations, separator: ": "))
@@ -137,7 +137,7 @@ public enum ObjectDescriber {
         default:
             break
         }
-        out.append(eventsText(events, now: now))
+        out.append(EventsTable.text(events, from: "swiftlet-controllers", noneColumn: 24, now: now))
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -168,17 +168,4 @@ public enum ObjectDescriber {
         out.append(TablePrinter.render(rows).trimmingCharacters(in: .newlines))
     }
 
-    /// The events table, `From` as the controller that recorded them.
-    static func eventsText(_ events: [PodEvent], now: Date) -> String {
-        guard !events.isEmpty else { return "Events:                 <none>" }
-        var rows = [["  Type", "Reason", "Age", "From", "Message"], ["  ----", "------", "----", "----", "-------"]]
-        for event in events {
-            var age = HumanDuration.format(now.timeIntervalSince(event.lastTimestamp))
-            if event.count > 1 {
-                age += " (x\(event.count) over \(HumanDuration.format(now.timeIntervalSince(event.firstTimestamp))))"
-            }
-            rows.append(["  " + event.type, event.reason, age, "swiftlet-controllers", event.message])
-        }
-        return "Events:\n" + TablePrinter.render(rows).trimmingCharacters(in: .newlines)
-    }
 }

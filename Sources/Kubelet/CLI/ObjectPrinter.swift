@@ -42,7 +42,7 @@ public enum ObjectPrinter {
             let name = qualifyNames ? qualifiedName(kind) + "/" + object.name : object.name
             var cells = [name] + self.cells(object, now: now)
             if wide { cells += wideCells(object) }
-            if withNamespace && namespaced { cells.insert(object.metadata.namespace ?? ObjectMeta.defaultNamespace, at: 0) }
+            if withNamespace && namespaced { cells.insert(object.metadata.namespaceOrDefault, at: 0) }
             rows.append(cells)
         }
         return TablePrinter.render(rows)

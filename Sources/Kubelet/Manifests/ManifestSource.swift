@@ -59,9 +59,9 @@ public struct ManifestSource: Sendable {
                 case .object(let decoded):
                     for warning in decoded.warnings { state.problems.append("\(decoded.location): warning: \(warning)") }
                     let object = decoded.object
-                    let key = "\(object.kind)/\(object.metadata.namespace ?? "default")/\(object.metadata.name ?? "")"
+                    let key = "\(object.kind)/\(object.metadata.namespaceOrDefault)/\(object.metadata.name ?? "")"
                     if let first = owners[key] {
-                        state.problems.append("\(file.name): \(object.kind) \(object.metadata.namespace ?? "default")/\(object.metadata.name ?? "") is already defined in \(first); ignored")
+                        state.problems.append("\(file.name): \(object.kind) \(object.metadata.namespaceOrDefault)/\(object.metadata.name ?? "") is already defined in \(first); ignored")
                         continue
                     }
                     owners[key] = file.name

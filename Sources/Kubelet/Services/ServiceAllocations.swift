@@ -55,7 +55,7 @@ public struct ServiceAllocator: Sendable {
         var usedIPs = Set<String>()
         var usedPorts = Set<Int>()
         var out: [Service] = []
-        func key(_ service: Service) -> String { "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")" }
+        func key(_ service: Service) -> String { "\(service.metadata.namespaceOrDefault)/\(service.metadata.name ?? "")" }
         // The error line's subject: the manifest file, when known, and the Service.
         func subject(_ service: Service) -> String {
             let file = service.metadata.annotations?[StaticPods.sourceAnnotation].map { ($0 as NSString).lastPathComponent + ": " }
