@@ -20,14 +20,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
-        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach,
-        // and the netlink (rtnetlink, nf_tables) the CNI plugin and the proxy speak.
+        // Everything between clone and execve, plus the syscalls and macros Swift cannot reach.
         .target(
             name: "CRuntimeShim",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [
                 .linkedLibrary("seccomp"),
                 .linkedLibrary("cap"),
+            ]
+        ),
+        // The netlink the CNI plugin (rtnetlink) and the proxy (nf_tables) speak. Apart from
+        // CRuntimeShim so the OCI runtime links neither libmnl nor libnftnl.
+        .target(
+            name: "CNetlink",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [
                 .linkedLibrary("mnl"),
                 .linkedLibrary("nftnl"),
             ]
@@ -38,16 +45,26 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("crypto")]
         ),
+        // SHA-256 and MD5 from libcrypto's EVP, for the names upstream derives from digests
+        // (kube-proxy's chain names, static pod UIDs).
+        .target(
+            name: "CDigest",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
         // TCP and TLS (OpenSSL) connections for the registry client's HTTP/1.1.
         .target(
             name: "CTLS",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
+        // The one error type for failed system calls (errno, operation, object), shared by
+        // every Swift module that calls the kernel. No Foundation: the runtime binary links it.
+        .target(name: "NodeSupport"),
         .target(
             name: "Runtime",
             dependencies: [
-                "CRuntimeShim",
+                "CRuntimeShim", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -56,7 +73,7 @@ let package = Package(
         .target(
             name: "Images",
             dependencies: [
-                "CArchive", "CTLS",
+                "CArchive", "CTLS", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -66,17 +83,30 @@ let package = Package(
         .target(
             name: "CNI",
             dependencies: [
-                "CRuntimeShim", "NetAddress",
+                "CRuntimeShim", "CNetlink", "NetAddress", "NodeSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The cluster DNS responder: DNS wire format, the cluster.local records, the pure
+        // answer planner, and the UDP/TCP server and forwarder around it.
+        .target(
+            name: "ClusterDNS",
+            dependencies: ["NodeSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // KubeAPI imports Yams' internal C module `CYaml` (libyaml) in one file, on purpose:
+        // YAMLEventScanner must refuse too-deep nesting and alias or collection keys before
+        // Yams' recursive composer sees the text, and Yams' public API only composes. Yams
+        // vends CYaml as no product, so it comes with the Yams dependency.
         .target(
             name: "KubeAPI",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["CDigest", .product(name: "Yams", package: "Yams")]
         ),
+        // Deployment, ReplicaSet, DaemonSet, Job and CronJob controllers: one pure pass from
+        // objects, remembered state, observed pods and the clock to the next state.
+        .target(name: "WorkloadControllers", dependencies: ["KubeAPI"]),
         .target(
             name: "KubeProxy",
-            dependencies: ["CRuntimeShim", "NetAddress", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CNetlink", "CDigest", "NetAddress", .product(name: "Logging", package: "swift-log")]
         ),
         // kubectl's columns for each kind (its printers), for the CLI and the API's Tables.
         .target(name: "KubePrinting", dependencies: ["KubeAPI"]),
@@ -107,7 +137,8 @@ let package = Package(
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "APIStore", "KubePrinting", "KubeAPIServer",
+                "CRuntimeShim", "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers",
+                "NodeSupport", "APIStore", "KubePrinting", "KubeAPIServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -122,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "swiftlet-runtime",
             dependencies: [
-                "Runtime",
+                "Runtime", "NodeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,17 +175,21 @@ let package = Package(
             name: "swiftlet-proxy-bench",
             dependencies: ["KubeProxy", .product(name: "Logging", package: "swift-log")]
         ),
+        // Test helpers more than one test target uses (the seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Images"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "NetAddress"], resources: [.copy("Golden")]),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "ClusterDNSTests", dependencies: ["ClusterDNS", "NodeSupport", "TestSupport"]),
+        .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI", "TestSupport"]),
         .testTarget(name: "APIStoreTests", dependencies: ["APIStore", "KubeAPI"]),
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "APIStore", "KubeAPI"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "KubePrinting", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress"]
+            dependencies: ["Runtime", "Images", "CNI", "Kubelet", "KubeProxy", "KubeAPI", "CArchive", "NetAddress", "ClusterDNS", "NodeSupport"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -32,7 +32,7 @@ mkdir -p "$obj"
 # Coverage (fuzzer-no-link) and ASan in every module, C included; libFuzzer's main at the link.
 # Unoptimized: -O took KubeAPI alone 3.5 min here, too long for the CI form.
 swift_flags=(-Onone -sanitize=fuzzer,address -parse-as-library -wmo -swift-version 5 -I "$obj"
-    -Xcc -DYAML_DECLARE_STATIC -Xcc -I"$yams/CYaml/include" -I "$yams/CYaml/include")
+    -Xcc -DYAML_DECLARE_STATIC -Xcc -I"$yams/CYaml/include" -I "$yams/CYaml/include" -I Sources/CDigest/include)
 if stale "$obj/CYaml.stamp" "$yams/CYaml"; then
     echo "fuzz: building CYaml" >&2
     for c in "$yams"/CYaml/src/*.c; do
@@ -46,14 +46,19 @@ if stale "$obj/Yams.o" "$yams/Yams" "$obj/CYaml.stamp"; then
     swiftc "${swift_flags[@]}" -module-name Yams -emit-module -emit-module-path "$obj/Yams.swiftmodule" -DSWIFT_PACKAGE \
         -c "$yams"/Yams/*.swift -o "$obj/Yams.o"
 fi
-if stale "$obj/KubeAPI.o" Sources/KubeAPI "$obj/Yams.o"; then
+# KubeAPI's digests (static pod UIDs) come from libcrypto through CDigest.
+if stale "$obj/CDigest.o" Sources/CDigest; then
+    clang -c -O0 -g0 -fsanitize=fuzzer-no-link,address -D_GNU_SOURCE -I Sources/CDigest/include \
+        Sources/CDigest/digest.c -o "$obj/CDigest.o"
+fi
+if stale "$obj/KubeAPI.o" Sources/KubeAPI "$obj/Yams.o" "$obj/CDigest.o"; then
     echo "fuzz: building KubeAPI" >&2
     swiftc "${swift_flags[@]}" -module-name KubeAPI -emit-module -emit-module-path "$obj/KubeAPI.swiftmodule" \
         -c Sources/KubeAPI/*/*.swift -o "$obj/KubeAPI.o"
 fi
-if stale "$bin" Fuzz/ManifestDecoderFuzz "$obj/KubeAPI.o"; then
+if stale "$bin" Fuzz/ManifestDecoderFuzz "$obj/KubeAPI.o" "$obj/CDigest.o"; then
     swiftc "${swift_flags[@]}" -module-name ManifestDecoderFuzz Fuzz/ManifestDecoderFuzz/*.swift \
-        "$obj"/CYaml-*.o "$obj/Yams.o" "$obj/KubeAPI.o" -o "$bin" \
+        "$obj"/CYaml-*.o "$obj/Yams.o" "$obj/CDigest.o" "$obj/KubeAPI.o" -lcrypto -o "$bin" \
         2> >(grep -v "Cannot export local symbol" >&2)
     echo "fuzz: built in $((SECONDS - started)) s" >&2
 fi

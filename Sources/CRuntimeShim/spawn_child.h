@@ -15,6 +15,8 @@ struct crs_child_failure {
     char detail[480];
 };
 
+/* child_util.c */
+
 /// Records (stage, detail, err) into *f and returns -1, so helpers can `return child_fail(...)`.
 int child_fail(struct crs_child_failure *f, const char *stage, const char *detail, int err);
 

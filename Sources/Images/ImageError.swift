@@ -1,3 +1,4 @@
+import NodeSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -44,14 +45,8 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case .unsafeEntry(let layer, let entry, let reason):
             return "layer \(layer): entry \"\(entry)\" refused: \(reason)"
         case .system(let operation, let path, let errno):
-            return "\(operation) \(path): \(ImageError.message(errno))"
+            return SystemError(errno: errno, operation: operation, detail: path).description
         }
-    }
-
-    static func message(_ errno: Int32) -> String {
-        let text = String(cString: strerror(errno))
-        guard let first = text.first else { return "errno \(errno)" }
-        return first.lowercased() + text.dropFirst()
     }
 
     /// Throws `.system` with the errno of a call that returned -1, retrying on EINTR.

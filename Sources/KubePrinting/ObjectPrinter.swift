@@ -42,7 +42,7 @@ public enum ObjectPrinter {
             let name = qualifyNames ? qualifiedName(kind) + "/" + object.name : object.name
             var cells = [name] + self.cells(object, now: now)
             if wide { cells += wideCells(object) }
-            if withNamespace && namespaced { cells.insert(object.metadata.namespace ?? ObjectMeta.defaultNamespace, at: 0) }
+            if withNamespace && namespaced { cells.insert(object.metadata.namespaceOrDefault, at: 0) }
             rows.append(cells)
         }
         return TablePrinter.render(rows)
@@ -82,10 +82,10 @@ public enum ObjectPrinter {
         switch object {
         case .deployment(let d):
             let s = d.status ?? DeploymentStatus()
-            return ["\(s.readyReplicas ?? 0)/\(d.spec.replicas ?? 1)", "\(s.updatedReplicas ?? 0)", "\(s.availableReplicas ?? 0)", age]
+            return ["\(s.readyReplicas ?? 0)/\(d.spec.desiredReplicas)", "\(s.updatedReplicas ?? 0)", "\(s.availableReplicas ?? 0)", age]
         case .replicaSet(let rs):
             let s = rs.status
-            return ["\(rs.spec.replicas ?? 1)", "\(s?.replicas ?? 0)", "\(s?.readyReplicas ?? 0)", age]
+            return ["\(rs.spec.desiredReplicas)", "\(s?.replicas ?? 0)", "\(s?.readyReplicas ?? 0)", age]
         case .daemonSet(let ds):
             let s = ds.status
             let selector = (ds.spec.template.spec.nodeSelector ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -172,7 +172,7 @@ public enum ObjectPrinter {
     static func completions(_ job: Job) -> String {
         let succeeded = job.status?.succeeded ?? 0
         if let completions = job.spec.completions { return "\(succeeded)/\(completions)" }
-        let parallelism = job.spec.parallelism ?? 1
+        let parallelism = job.spec.effectiveParallelism
         return parallelism > 1 ? "\(succeeded)/1 of \(parallelism)" : "\(succeeded)/1"
     }
 

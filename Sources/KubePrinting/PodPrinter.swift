@@ -13,7 +13,7 @@ public enum PodPrinter {
         for pod in pods {
             let row = self.row(pod, now: now)
             var cells = [namePrefix + (pod.metadata.name ?? ""), row.ready, row.status, row.restarts, row.age]
-            if withNamespace { cells.insert(pod.metadata.namespace ?? "default", at: 0) }
+            if withNamespace { cells.insert(pod.metadata.namespaceOrDefault, at: 0) }
             if wide { cells += [pod.status?.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>"] }
             rows.append(cells)
         }

@@ -11,7 +11,7 @@ public struct ServiceInfo: Sendable, Hashable {
     public var namespace: String
     public var name: String
     public var type: ServiceType
-    /// `spec.clusterIP`; nil or "None" means headless (DNS only, no rules).
+    /// The Service's virtual IP (`spec.clusterIP`); nil means headless (DNS only, no rules).
     public var clusterIP: String?
     public var ports: [ServicePortInfo]
     public var sessionAffinity: SessionAffinity
@@ -37,8 +37,9 @@ public struct ServiceInfo: Sendable, Hashable {
 
     public var serviceName: ServiceName { ServiceName(namespace: namespace, name: name) }
 
-    /// Headless Services (`clusterIP: None`) get DNS records only.
-    public var isHeadless: Bool { clusterIP == nil || clusterIP == "None" || clusterIP == "" }
+    /// A Service without a virtual IP (headless: the kubelet passes KubeAPI's
+    /// `ServiceSpec.virtualIP`, nil for `clusterIP: None`) gets DNS records only, no rules.
+    public var isHeadless: Bool { clusterIP == nil }
 }
 
 /// One entry of `spec.ports`. The target port is resolved per endpoint (a named targetPort can

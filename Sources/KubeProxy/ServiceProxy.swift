@@ -10,18 +10,18 @@ public enum ProxyMode: String, Sendable, CaseIterable, Codable {
 }
 
 /// The proxy as the kubelet drives it: on every change of Services or endpoints, regenerate
-/// the rules and apply what changed. Services with invalid fields are left out, and their
-/// problems returned for the caller to report (once, not on every sync).
+/// the rules and apply what changed, through the backend of its mode. Services with invalid
+/// fields are left out, and their problems returned for the caller to report (once, not on
+/// every sync).
 public final class ServiceProxy: @unchecked Sendable {
     public let mode: ProxyMode
-    private let iptablesGenerator: CachingRuleGenerator
-    private let nftablesGenerator: CachingNFTablesGenerator
-    public let applier: ProxyApplier
-    public let nftablesApplier: NFTablesApplier
+    /// The backend of `mode`.
+    private let backend: any ProxyBackend
+    /// Every backend; those of the other modes have their rules removed once, before the first
+    /// sync (a node switching modes must not keep answering with stale rules).
+    private let backends: [any ProxyBackend]
     private let logger: Logger
-    /// The other mode's rules are removed once, before the first sync (a node switching
-    /// modes must not keep answering with stale rules).
-    private var clearedOtherMode = false
+    private var clearedOtherModes = false
     /// Every this often a sync is a full one even when nothing changed, so rules edited or
     /// flushed from outside are put back (kube-proxy resyncs fully every hour).
     public let fullSyncPeriod: TimeInterval
@@ -35,10 +35,13 @@ public final class ServiceProxy: @unchecked Sendable {
         self.fullSyncPeriod = fullSyncPeriod
         self.clock = clock
         self.mode = mode
-        self.iptablesGenerator = CachingRuleGenerator(options: options)
-        self.nftablesGenerator = CachingNFTablesGenerator(options: options)
-        self.applier = applier
-        self.nftablesApplier = nftablesApplier
+        let backends: [any ProxyBackend] = [
+            IPTablesBackend(options: options, applier: applier),
+            NFTablesBackend(options: options, applier: nftablesApplier),
+        ]
+        self.backends = backends
+        // One backend per mode, so the lookup always finds one.
+        self.backend = backends.first { $0.mode == mode } ?? backends[0]
         self.logger = logger
     }
 
@@ -46,44 +49,33 @@ public final class ServiceProxy: @unchecked Sendable {
     /// generation problems (one line per skipped Service) with what the sync did.
     @discardableResult
     public func sync(services: [ServiceInfo], endpoints: [ServiceName: [EndpointInfo]]) throws
-        -> (result: ProxyApplier.SyncResult, problems: [String])
+        -> (result: ProxySyncResult, problems: [String])
     {
-        if !clearedOtherMode {
-            do {
-                switch mode {
-                case .iptables: try nftablesApplier.cleanup()
-                case .nftables: try applier.cleanup()
+        if !clearedOtherModes {
+            for other in backends where other.mode != mode {
+                do {
+                    try other.cleanup()
+                } catch {
+                    logger.warning("removing the \(other.mode.rawValue) proxy rules: \(error)")
                 }
-            } catch {
-                logger.warning("removing the \(mode == .iptables ? "nftables" : "iptables") proxy rules: \(error)")
             }
-            clearedOtherMode = true
+            clearedOtherModes = true
         }
         let now = clock()
         if let last = lastFullSync, now.timeIntervalSince(last) >= fullSyncPeriod { invalidate() }
-        let synced: (result: ProxyApplier.SyncResult, problems: [String])
-        switch mode {
-        case .iptables:
-            let generated = iptablesGenerator.generate(services: services, endpoints: endpoints)
-            synced = (try applier.sync(generated.ruleset), generated.problems)
-        case .nftables:
-            let generated = nftablesGenerator.generate(services: services, endpoints: endpoints)
-            synced = (try nftablesApplier.sync(generated.ruleset), generated.problems)
-        }
+        let synced = try backend.sync(services: services, endpoints: endpoints)
         if synced.result.kind == .full { lastFullSync = now }
         return synced
     }
 
     /// Makes the next sync a full one.
     public func invalidate() {
-        applier.invalidate()
-        nftablesApplier.invalidate()
+        for backend in backends { backend.invalidate() }
     }
 
     /// Removes every rule, chain and table the proxy made in either mode
     /// (`swiftlet proxy --cleanup`).
     public func cleanup() throws {
-        try applier.cleanup()
-        try nftablesApplier.cleanup()
+        for backend in backends { try backend.cleanup() }
     }
 }

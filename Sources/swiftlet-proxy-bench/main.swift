@@ -82,47 +82,6 @@ if ProcessInfo.processInfo.environment["SWIFTLET_BENCH_DEBUG"] == "1" {
 }
 let clock = ContinuousClock()
 
-/// One proxy backend as the kubelet drives it: generate through the caching generator, then
-/// apply.
-struct Backend {
-    var name: String
-    var generate: () -> Void
-    var sync: () throws -> Void
-    var fullSync: () throws -> Void
-    var invalidate: () -> Void
-    var cleanup: () throws -> Void
-}
-
-func makeBackend() -> Backend {
-    let proxyOptions = ProxyOptions(clusterCIDR: "10.244.0.0/16")
-    if options.nftables {
-        let generator = CachingNFTablesGenerator(options: proxyOptions)
-        let applier = NFTablesApplier()
-        var ruleset: NFTablesRuleset?
-        return Backend(
-            name: "nftables",
-            generate: {
-                let result = generator.generate(services: services, endpoints: endpoints)
-                if let problem = result.problems.first { fail(problem) }
-                ruleset = result.ruleset
-            },
-            sync: { try applier.sync(ruleset!) }, fullSync: { try applier.fullSync(ruleset!) },
-            invalidate: applier.invalidate, cleanup: { try applier.cleanup() })
-    }
-    let generator = CachingRuleGenerator(options: proxyOptions)
-    let applier = ProxyApplier(executor: SystemIPTables(variant: options.variant), chainsPerCommit: options.chainsPerCommit)
-    var ruleset: Ruleset?
-    return Backend(
-        name: options.variant == .system ? "system" : String(options.variant.rawValue.dropFirst()),
-        generate: {
-            let result = generator.generate(services: services, endpoints: endpoints)
-            if let problem = result.problems.first { fail(problem) }
-            ruleset = result.ruleset
-        },
-        sync: { try applier.sync(ruleset!) }, fullSync: { try applier.fullSync(ruleset!) },
-        invalidate: applier.invalidate, cleanup: { try applier.cleanup() })
-}
-
 func ip(_ a: Int, _ i: Int) -> String { "10.\(a).\((i >> 8) & 255).\(i & 255)" }
 
 var services: [ServiceInfo] = []
@@ -143,52 +102,71 @@ if let backend = options.latencyBackend {
     endpoints[ServiceName(namespace: "bench", name: "zz-web")] = [EndpointInfo(ip: backend.ip, ports: ["http": Int(backend.port)])]
 }
 
-let backend = makeBackend()
-do {
-    let genTime = ms(clock.measure { backend.generate() })
-    let fullTime = ms(try clock.measure { try backend.sync() })
-    backend.invalidate()
-    let resyncTime = ms(try clock.measure { try backend.fullSync() })
-
-    // One Service's endpoints change (a pod replaced), one Service added, then removed again.
-    var genIncremental: [Double] = [], endpointChange: [Double] = [], add: [Double] = [], remove: [Double] = []
-    let changed = ServiceName(namespace: "bench", name: String(format: "svc-%05d", options.services / 2))
-    let original = endpoints[changed]!
-    let extra = ServiceInfo(namespace: "bench", name: "added", clusterIP: "10.97.0.2", ports: [ServicePortInfo(name: "http", port: 80)])
-    for round in 0..<options.repeats {
-        endpoints[changed] = original.dropLast() + [EndpointInfo(ip: ip(200, round), ports: ["http": 8080])]
-        genIncremental.append(ms(clock.measure { backend.generate() }))
-        endpointChange.append(ms(try clock.measure { try backend.sync() }))
-        services.append(extra)
-        endpoints[extra.serviceName] = [EndpointInfo(ip: ip(201, round), ports: ["http": 8080])]
-        backend.generate()
-        add.append(ms(try clock.measure { try backend.sync() }))
-        services.removeLast()
-        endpoints[extra.serviceName] = nil
-        backend.generate()
-        remove.append(ms(try clock.measure { try backend.sync() }))
+/// Measures one backend the way the kubelet drives it: generate through its caching
+/// generator, then apply; prints the result row.
+func measure<Backend: ProxyBackend>(_ backend: Backend, name: String) {
+    var ruleset: Backend.Ruleset?
+    func generate() {
+        let result = backend.generate(services: services, endpoints: endpoints)
+        if let problem = result.problems.first { fail(problem) }
+        ruleset = result.ruleset
     }
+    func sync() throws { _ = try backend.sync(ruleset!) }
+    do {
+        let genTime = ms(clock.measure { generate() })
+        let fullTime = ms(try clock.measure { try sync() })
+        backend.invalidate()
+        let resyncTime = ms(try clock.measure { _ = try backend.fullSync(ruleset!) })
 
-    var latency = "-\t-"
-    if let backend = options.latencyBackend {
-        var viaVIP: [Double] = [], direct: [Double] = []
-        for _ in 0..<options.samples {
-            guard let v = connectMicros(latencyVIP, backend.port), let d = connectMicros(backend.ip, backend.port) else {
-                fail("cannot connect to \(latencyVIP):\(backend.port) or \(backend.ip):\(backend.port)")
-            }
-            viaVIP.append(v)
-            direct.append(d)
+        // One Service's endpoints change (a pod replaced), one Service added, then removed again.
+        var genIncremental: [Double] = [], endpointChange: [Double] = [], add: [Double] = [], remove: [Double] = []
+        let changed = ServiceName(namespace: "bench", name: String(format: "svc-%05d", options.services / 2))
+        let original = endpoints[changed]!
+        let extra = ServiceInfo(namespace: "bench", name: "added", clusterIP: "10.97.0.2", ports: [ServicePortInfo(name: "http", port: 80)])
+        for round in 0..<options.repeats {
+            endpoints[changed] = original.dropLast() + [EndpointInfo(ip: ip(200, round), ports: ["http": 8080])]
+            genIncremental.append(ms(clock.measure { generate() }))
+            endpointChange.append(ms(try clock.measure { try sync() }))
+            services.append(extra)
+            endpoints[extra.serviceName] = [EndpointInfo(ip: ip(201, round), ports: ["http": 8080])]
+            generate()
+            add.append(ms(try clock.measure { try sync() }))
+            services.removeLast()
+            endpoints[extra.serviceName] = nil
+            generate()
+            remove.append(ms(try clock.measure { try sync() }))
         }
-        latency = String(format: "%.0f\t%.0f", median(viaVIP), median(direct))
+
+        var latency = "-\t-"
+        if let backend = options.latencyBackend {
+            var viaVIP: [Double] = [], direct: [Double] = []
+            for _ in 0..<options.samples {
+                guard let v = connectMicros(latencyVIP, backend.port), let d = connectMicros(backend.ip, backend.port) else {
+                    fail("cannot connect to \(latencyVIP):\(backend.port) or \(backend.ip):\(backend.port)")
+                }
+                viaVIP.append(v)
+                direct.append(d)
+            }
+            latency = String(format: "%.0f\t%.0f", median(viaVIP), median(direct))
+        }
+        let cleanupTime = ms(try clock.measure { try backend.cleanup() })
+        print(String(format: "%@\t%d\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%@",
+                     name, options.services,
+                     genTime, fullTime, resyncTime, median(genIncremental), median(endpointChange), median(add), median(remove),
+                     cleanupTime, latency))
+    } catch {
+        try? backend.cleanup()
+        fail("\(error)")
     }
-    let cleanupTime = ms(try clock.measure { try backend.cleanup() })
-    print(String(format: "%@\t%d\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%@",
-                 backend.name, options.services,
-                 genTime, fullTime, resyncTime, median(genIncremental), median(endpointChange), median(add), median(remove),
-                 cleanupTime, latency))
-} catch {
-    try? backend.cleanup()
-    fail("\(error)")
+}
+
+let proxyOptions = ProxyOptions(clusterCIDR: "10.244.0.0/16")
+if options.nftables {
+    measure(NFTablesBackend(options: proxyOptions), name: "nftables")
+} else {
+    let applier = ProxyApplier(executor: SystemIPTables(variant: options.variant), chainsPerCommit: options.chainsPerCommit)
+    measure(IPTablesBackend(options: proxyOptions, applier: applier),
+            name: options.variant == .system ? "system" : String(options.variant.rawValue.dropFirst()))
 }
 
 /// Time for a TCP connect to complete (the first packet of a connection is what walks the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NodeSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

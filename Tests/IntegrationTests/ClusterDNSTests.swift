@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ClusterDNS
 @testable import Kubelet
 
 /// Adds an address to `lo`, so it runs only inside the private namespace that
@@ -73,7 +74,7 @@ let clusterDNSTestsInPrivateNamespace = isRoot && ProcessInfo.processInfo.enviro
             #expect(conf.contains("nameserver 10.96.0.10\n"))
             #expect(conf.contains("search default.svc.cluster.local svc.cluster.local cluster.local\n"))
             #expect(conf.contains("options ndots:5\n"))
-            let search = PodNetworkFiles.parseResolvConf(conf).search
+            let search = ResolvConf(parsing: conf).search
             let answers = try search.compactMap { domain -> String? in
                 let reply = try DNSTestClient.ask("web.\(domain)", .a, port: 53, host: Self.dnsIP)
                 return reply.rcode == .noError && !reply.answers.isEmpty ? domain : nil

@@ -11,7 +11,7 @@ struct KubeProxyIntegrationTests {
     let generator = RuleGenerator(options: ProxyOptions(clusterCIDR: "10.244.0.0/16"))
     let web = ServiceName(namespace: "default", name: "web")
 
-    func apply(_ applier: ProxyApplier, _ services: [ServiceInfo], _ eps: [ServiceName: [EndpointInfo]]) throws -> ProxyApplier.SyncResult {
+    func apply(_ applier: ProxyApplier, _ services: [ServiceInfo], _ eps: [ServiceName: [EndpointInfo]]) throws -> ProxySyncResult {
         let generated = generator.generate(services: services, endpoints: eps)
         #expect(generated.problems.isEmpty)
         return try applier.sync(generated.ruleset)

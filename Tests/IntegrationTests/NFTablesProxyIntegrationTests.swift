@@ -13,7 +13,7 @@ struct NFTablesProxyIntegrationTests {
     let web = ServiceName(namespace: "default", name: "web")
 
     @discardableResult
-    func apply(_ applier: NFTablesApplier, _ services: [ServiceInfo], _ eps: [ServiceName: [EndpointInfo]]) throws -> ProxyApplier.SyncResult {
+    func apply(_ applier: NFTablesApplier, _ services: [ServiceInfo], _ eps: [ServiceName: [EndpointInfo]]) throws -> ProxySyncResult {
         let generated = generator.generate(services: services, endpoints: eps)
         #expect(generated.problems.isEmpty)
         return try applier.sync(generated.ruleset)

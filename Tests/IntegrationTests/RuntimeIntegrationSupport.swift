@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 import Runtime
 @testable import Images
 

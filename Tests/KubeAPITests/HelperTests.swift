@@ -16,6 +16,12 @@ import Testing
         #expect(Digest.fnv32a(Array("a".utf8)) == 0xe40c_292c)
     }
 
+    @Test func staticPodUIDStaysTheSame() {
+        // Pinned: a restarted (or upgraded) agent must derive the UID its running pod has.
+        let uid = StaticPod.prepare(pod, nodeName: "Node1", source: "/etc/swiftlet/manifests/web.yaml").metadata.uid
+        #expect(uid == "45487b46ba17a56502e810bfa8c4349d")
+    }
+
     @Test func staticPod() {
         let prepared = StaticPod.prepare(pod, nodeName: "Node1", source: "/etc/swiftlet/manifests/web.yaml")
         #expect(prepared.metadata.name == "web-node1")

@@ -16,6 +16,18 @@ enum GoldenFixtures {
         let golden = try String(contentsOf: url, encoding: .utf8)
         #expect(text == golden, "generated text differs from Golden/\(file)", sourceLocation: sourceLocation)
     }
+
+    /// Generates with `generate` (the ruleset's text and the problems), expects no problems,
+    /// and compares the text with `Golden/<golden>`.
+    static func check(
+        _ golden: String, _ services: [ServiceInfo], _ endpoints: [ServiceName: [EndpointInfo]],
+        sourceLocation: SourceLocation,
+        generate: ([ServiceInfo], [ServiceName: [EndpointInfo]]) -> (text: String, problems: [String])
+    ) throws {
+        let generated = generate(services, endpoints)
+        #expect(generated.problems.isEmpty, sourceLocation: sourceLocation)
+        try compare(generated.text, golden: golden, sourceLocation: sourceLocation)
+    }
 }
 
 /// The Service `default/web` (ClusterIP 10.96.0.20) the golden tests generate from.

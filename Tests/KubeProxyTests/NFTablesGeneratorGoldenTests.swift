@@ -10,9 +10,10 @@ import Testing
     static let options = GoldenFixtures.options
     func check(_ name: String, _ services: [ServiceInfo], _ endpoints: [ServiceName: [EndpointInfo]],
                options: ProxyOptions = options, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let generated = NFTablesGenerator(options: options).generate(services: services, endpoints: endpoints)
-        #expect(generated.problems.isEmpty, sourceLocation: sourceLocation)
-        try GoldenFixtures.compare(generated.ruleset.nftText(), golden: "\(name).nft", sourceLocation: sourceLocation)
+        try GoldenFixtures.check("\(name).nft", services, endpoints, sourceLocation: sourceLocation) {
+            let generated = NFTablesGenerator(options: options).generate(services: $0, endpoints: $1)
+            return (generated.ruleset.nftText(), generated.problems)
+        }
     }
 
     @Test func clusterIP() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import KubeProxy
@@ -81,7 +82,7 @@ import Testing
     }
 
     @Test func randomChangeSequencesConvergeToTheTarget() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let kernel = RecordingIPTables()
         let applier = ProxyApplier(executor: kernel, chainsPerCommit: 7)
         for _ in 0..<40 {
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func cachingGeneratorMatchesThePureOneThroughChanges() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let caching = CachingRuleGenerator(options: generator.options)
         for _ in 0..<40 {
             var services: [ServiceInfo] = []
@@ -173,19 +174,6 @@ import Testing
         #expect(kernel.tables == before)
         try applier.cleanup()  // idempotent
         #expect(kernel.tables == before)
-    }
-}
-
-/// Deterministic pseudo-random numbers for the convergence test.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func headlessServiceGetsNoRules() {
-        let headless = ServiceInfo(namespace: "default", name: "web", clusterIP: "None", ports: [ServicePortInfo(port: 80)])
+        let headless = ServiceInfo(namespace: "default", name: "web", clusterIP: nil, ports: [ServicePortInfo(port: 80)])
         let rules = generate([headless], [svc: [EndpointInfo(ip: "10.244.0.5", ports: ["": 80])]]).ruleset
         #expect(!rules.restoreText().contains("default/web"))
     }

@@ -1,5 +1,6 @@
-import CRuntimeShim
+import CNetlink
 import NetAddress
+import NodeSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -20,15 +21,15 @@ struct NetlinkLink: Equatable {
 }
 
 /// An rtnetlink socket bound to one network namespace: the host seam for links,
-/// addresses and routes (C in CRuntimeShim/netlink.c does the messages).
-final class NetlinkSocket {
+/// addresses and routes (C in CNetlink/netlink.c does the messages).
+final class NetlinkSocket: NetlinkLinks {
     private let handle: OpaquePointer
     let namespace: String
 
     /// A socket in the caller's namespace, or in the one `netnsFD` refers to.
     init(netnsFD: Int32 = -1, namespace: String = "host") throws {
         guard let h = crs_nl_open(netnsFD) else {
-            throw HostError("open netlink socket in", namespace)
+            throw SystemError("open netlink socket in", namespace)
         }
         handle = h
         self.namespace = namespace
@@ -37,7 +38,7 @@ final class NetlinkSocket {
     deinit { crs_nl_close(handle) }
 
     private func check(_ rc: Int32, _ operation: String, _ detail: String) throws {
-        if rc < 0 { throw HostError(operation, "\(detail) (netns \(namespace))") }
+        if rc < 0 { throw SystemError(operation, "\(detail) (netns \(namespace))") }
     }
 
     /// The link named `name`, nil when there is none.
@@ -53,7 +54,7 @@ final class NetlinkSocket {
         var out = crs_nl_link()
         if crs_nl_link_get(handle, name, index, &out) < 0 {
             if errno == ENODEV { return nil }
-            throw HostError("look up link", name ?? "#\(index)")
+            throw SystemError("look up link", name ?? "#\(index)")
         }
         let linkName = withUnsafeBytes(of: out.name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let kind = withUnsafeBytes(of: out.kind) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
@@ -73,13 +74,13 @@ final class NetlinkSocket {
 
     func deleteLink(index: Int32, name: String) throws {
         if crs_nl_link_delete(handle, index) < 0 && errno != ENODEV {
-            throw HostError("delete link", name)
+            throw SystemError("delete link", name)
         }
     }
 
     /// Waits until link `index` (being deleted by crs_nl_link_delete_detached) is gone;
     /// deletes it plainly if it is still listed after `timeout` seconds.
-    func waitUntilGone(index: Int32, name: String, timeout: Double = 5) throws {
+    func waitUntilGone(index: Int32, name: String, timeout: Double) throws {
         func now() -> Double {
             var ts = timespec()
             clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -101,7 +102,7 @@ final class NetlinkSocket {
         precondition(mac.count == 6)
         if crs_nl_bridge_add(handle, name, Int32(mtu ?? 0), mac) < 0 {
             if errno == EEXIST { return false }
-            throw HostError("create bridge", name)
+            throw SystemError("create bridge", name)
         }
         return true
     }
@@ -114,7 +115,7 @@ final class NetlinkSocket {
             "create veth pair", "\(name)/\(peer)")
     }
 
-    func setLink(index: Int32, name: String, up: Bool? = nil, promiscuous: Bool? = nil, mtu: Int? = nil) throws {
+    func setLink(index: Int32, name: String, up: Bool?, promiscuous: Bool?, mtu: Int?) throws {
         let upArg: Int32 = up.map { $0 ? 1 : 0 } ?? -1
         let promiscArg: Int32 = promiscuous.map { $0 ? 1 : 0 } ?? -1
         try check(crs_nl_link_set(handle, index, upArg, promiscArg, Int32(mtu ?? 0), -1), "configure link", name)
@@ -132,7 +133,7 @@ final class NetlinkSocket {
         }
         if rc < 0 {
             if errno == EEXIST { return false }
-            throw HostError("add address \(prefix) to", name)
+            throw SystemError("add address \(prefix) to", name)
         }
         return true
     }
@@ -141,7 +142,7 @@ final class NetlinkSocket {
     func addresses(index: Int32, name: String) throws -> [IPv4Prefix] {
         var out = [crs_nl_addr](repeating: crs_nl_addr(), count: 64)
         let n = crs_nl_addr_list(handle, index, Int32(AF_INET), &out, Int32(out.count))
-        if n < 0 { throw HostError("list addresses of", name) }
+        if n < 0 { throw SystemError("list addresses of", name) }
         return out[0..<Int(n)].map { a in
             let v = withUnsafeBytes(of: a.addr) {
                 UInt32($0[0]) << 24 | UInt32($0[1]) << 16 | UInt32($0[2]) << 8 | UInt32($0[3])
@@ -164,7 +165,7 @@ final class NetlinkSocket {
         }
         if rc < 0 {
             if errno == EEXIST { return false }
-            throw HostError("add route to \(dst)\(gateway.map { " via \($0)" } ?? "") on", name)
+            throw SystemError("add route to \(dst)\(gateway.map { " via \($0)" } ?? "") on", name)
         }
         return true
     }
@@ -173,8 +174,19 @@ final class NetlinkSocket {
         let rc = dst.network.bytes.withUnsafeBytes {
             crs_nl_route_exists(handle, Int32(AF_INET), $0.baseAddress, Int32(dst.length), index)
         }
-        if rc < 0 { throw HostError("list routes to", dst.description) }
+        if rc < 0 { throw SystemError("list routes to", dst.description) }
         return rc == 1
+    }
+}
+
+/// The kernel's rtnetlink, through `NetlinkSocket`.
+struct KernelNetlink: Netlink {
+    func open(netnsFD: Int32, namespace: String) throws -> any NetlinkLinks {
+        try NetlinkSocket(netnsFD: netnsFD, namespace: namespace)
+    }
+
+    func deleteDetached(netnsFD: Int32, index: Int32) -> Bool {
+        crs_nl_link_delete_detached(netnsFD, index) >= 0
     }
 }
 
@@ -183,7 +195,7 @@ public enum NetworkNamespace {
     /// Opens a namespace file; the caller closes the fd.
     static func open(_ path: String) throws -> Int32 {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw HostError("open network namespace", path) }
+        if fd < 0 { throw SystemError("open network namespace", path) }
         return fd
     }
 
@@ -198,7 +210,7 @@ public enum NetworkNamespace {
                 throw CNIError(.hostSetupFailed, "no loopback interface in \(netnsPath)")
             }
             try socket.setLink(index: lo.index, name: "lo", up: true)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.hostSetupFailed, error.description)
         }
     }

@@ -1,23 +1,17 @@
+import NodeSupport
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
 
-/// A failed system call, naming the operation and the file or object it was for.
-/// Thrown by the host helpers; the plugin and the library turn it into a CNIError.
-struct HostError: Error, CustomStringConvertible {
-    let operation: String
-    let detail: String
-    let errno: Int32
-
+/// The host helpers throw the failed call as a `SystemError` naming the operation and the
+/// file or object it was for, with strerror as libc gives it (CNI plugins' errors read so);
+/// the plugin and the library turn it into a CNIError.
+extension SystemError {
     init(_ operation: String, _ detail: String, errno: Int32 = Glibc.errno) {
-        self.operation = operation
-        self.detail = detail
-        self.errno = errno
+        self.init(errno: errno, operation: operation, detail: detail, style: .libc)
     }
-
-    var description: String { "\(operation) \(detail): \(String(cString: strerror(errno)))" }
 
     var cniError: CNIError { CNIError(.ioFailure, description) }
 }
@@ -29,7 +23,7 @@ enum Posix {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
-            throw HostError("open", path)
+            throw SystemError("open", path)
         }
         defer { close(fd) }
         var out: [UInt8] = []
@@ -38,7 +32,7 @@ enum Posix {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw HostError("read", path)
+                throw SystemError("read", path)
             }
             if n == 0 { return out }
             out.append(contentsOf: chunk[0..<n])
@@ -51,7 +45,7 @@ enum Posix {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw HostError("write", path)
+                throw SystemError("write", path)
             }
             done += n
         }
@@ -66,7 +60,7 @@ enum Posix {
         let fd = open(path, flags, mode)
         if fd < 0 {
             if exclusive && errno == EEXIST { return false }
-            throw HostError("create", path)
+            throw SystemError("create", path)
         }
         defer { close(fd) }
         try writeAll(fd, bytes, path: path)
@@ -83,13 +77,13 @@ enum Posix {
         if rename(tmp, path) < 0 {
             let e = errno
             unlink(tmp)
-            throw HostError("rename", "\(tmp) to \(path)", errno: e)
+            throw SystemError("rename", "\(tmp) to \(path)", errno: e)
         }
     }
 
     /// Removes a file; a missing file is fine.
     static func removeFile(_ path: String) throws {
-        if unlink(path) < 0 && errno != ENOENT { throw HostError("remove", path) }
+        if unlink(path) < 0 && errno != ENOENT { throw SystemError("remove", path) }
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -97,18 +91,18 @@ enum Posix {
     /// Creates a directory and its parents.
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         if mkdir(path, mode) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT else { throw HostError("mkdir", path) }
+        guard errno == ENOENT else { throw SystemError("mkdir", path) }
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             try makeDirectories(String(path[..<slash]), mode: mode)
         }
-        if mkdir(path, mode) < 0 && errno != EEXIST { throw HostError("mkdir", path) }
+        if mkdir(path, mode) < 0 && errno != EEXIST { throw SystemError("mkdir", path) }
     }
 
     /// The names in a directory (no "." or ".."); empty when it does not exist.
     static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT { return [] }
-            throw HostError("opendir", path)
+            throw SystemError("opendir", path)
         }
         defer { closedir(dir) }
         var names: [String] = []
@@ -134,12 +128,12 @@ struct FileLock {
     /// Opens (creating) `path` and blocks until the exclusive lock is held.
     init(path: String, mode: mode_t = 0o644) throws {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode)
-        if fd < 0 { throw HostError("open", path) }
+        if fd < 0 { throw SystemError("open", path) }
         while flock(fd, LOCK_EX) < 0 {
             if errno == EINTR { continue }
             let e = errno
             close(fd)
-            throw HostError("flock", path, errno: e)
+            throw SystemError("flock", path, errno: e)
         }
     }
 

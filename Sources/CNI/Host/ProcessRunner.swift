@@ -1,4 +1,5 @@
 import CRuntimeShim
+import NodeSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -37,18 +38,18 @@ enum ProcessRunner {
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
-        guard crs_cni_pipe_cloexec(&inPipe) == 0 else { throw HostError("pipe for", path) }
-        guard crs_cni_pipe_cloexec(&outPipe) == 0 else {
+        guard crs_pipe_cloexec(&inPipe) == 0 else { throw SystemError("pipe for", path) }
+        guard crs_pipe_cloexec(&outPipe) == 0 else {
             close(inPipe[0])
             close(inPipe[1])
-            throw HostError("pipe for", path)
+            throw SystemError("pipe for", path)
         }
-        guard crs_cni_pipe_cloexec(&errPipe) == 0 else {
+        guard crs_pipe_cloexec(&errPipe) == 0 else {
             close(inPipe[0])
             close(inPipe[1])
             close(outPipe[0])
             close(outPipe[1])
-            throw HostError("pipe for", path)
+            throw SystemError("pipe for", path)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -72,7 +73,7 @@ enum ProcessRunner {
             close(inPipe[1])
             close(outPipe[0])
             close(errPipe[0])
-            throw HostError("run", path, errno: rc)
+            throw SystemError("run", path, errno: rc)
         }
 
         var output = ProcessOutput(status: 0, stdout: [], stderr: [])

@@ -1,4 +1,5 @@
 import NetAddress
+import NodeSupport
 
 /// Where host-local keeps its reservations: the seam between the allocation rule and disk.
 public protocol IPAMStore {
@@ -40,7 +41,7 @@ public struct FileIPAMStore: IPAMStore {
             let lock = try FileLock(path: directory + "/lock")
             defer { lock.unlock() }
             return try body()
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
     }

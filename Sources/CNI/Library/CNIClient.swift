@@ -1,4 +1,5 @@
 import Logging
+import NodeSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -146,7 +147,7 @@ public struct CNIClient: Sendable {
         let out: ProcessOutput
         do {
             out = try ProcessRunner.run(path, environment: environment, stdin: stdin)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.pluginNotFound, error.description)
         }
         let parsed = try? JSONValue.parse(out.stdout)

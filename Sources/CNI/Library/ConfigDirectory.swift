@@ -1,3 +1,4 @@
+import NodeSupport
 /// A CNI config directory (`/etc/cni/net.d`): `.conflist`, `.conf` and `.json` files,
 /// taken in lexical order as libcni and the kubelet do.
 public struct ConfigDirectory: Sendable {
@@ -12,7 +13,7 @@ public struct ConfigDirectory: Sendable {
                 .filter { $0.hasSuffix(".conflist") || $0.hasSuffix(".conf") || $0.hasSuffix(".json") }
                 .filter { !$0.hasPrefix(".") }
                 .sorted()
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
     }
@@ -23,7 +24,7 @@ public struct ConfigDirectory: Sendable {
         let bytes: [UInt8]?
         do {
             bytes = try Posix.readFile(full)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
         guard let bytes else { throw CNIError(.ioFailure, "\(full): no such file") }

@@ -1,3 +1,4 @@
+import NodeSupport
 /// libcni's per-attachment result cache: `<cacheDir>/results/<network>-<containerID>-<ifName>`
 /// holding the config, the args and the last ADD result, so DEL and CHECK get their
 /// prevResult even after the runtime restarted.
@@ -31,7 +32,7 @@ public struct ResultCache: Sendable {
         do {
             try Posix.makeDirectories(resultsDir, mode: 0o700)
             try Posix.writeFileAtomically(path(network: network.name, runtime: runtime), Array(entry.serialized().utf8))
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
     }
@@ -42,7 +43,7 @@ public struct ResultCache: Sendable {
         let bytes: [UInt8]?
         do {
             bytes = try Posix.readFile(file)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
         guard let bytes else { return nil }
@@ -59,7 +60,7 @@ public struct ResultCache: Sendable {
         let names: [String]
         do {
             names = try Posix.listDirectory(dir).filter { $0.hasPrefix(network + "-") && !$0.contains(Posix.temporaryMarker) }.sorted()
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
         return names.compactMap { name in
@@ -88,7 +89,7 @@ public struct ResultCache: Sendable {
         let names: [String]
         do {
             names = try Posix.listDirectory(dir).filter { $0.hasSuffix("-\(containerID)-\(ifName)") }.sorted()
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
         for name in names {
@@ -111,7 +112,7 @@ public struct ResultCache: Sendable {
             for leftover in try Posix.listDirectory(resultsDir) where leftover.hasPrefix(name + Posix.temporaryMarker) {
                 try Posix.removeFile("\(resultsDir)/\(leftover)")
             }
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw error.cniError
         }
     }

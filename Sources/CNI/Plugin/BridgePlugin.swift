@@ -1,6 +1,6 @@
-import CRuntimeShim
 import Logging
 import NetAddress
+import NodeSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -16,11 +16,22 @@ public struct BridgePlugin {
     public let networkConfig: NetworkConfig
     public let config: BridgeConfig
     let logger: Logger
+    /// The plugin's only way to rtnetlink.
+    let netlink: any Netlink
 
     public init(
         env: PluginEnvironment, processEnvironment: [String: String], networkConfig: NetworkConfig,
         logger: Logger
     ) throws {
+        try self.init(env: env, processEnvironment: processEnvironment, networkConfig: networkConfig,
+                      netlink: KernelNetlink(), logger: logger)
+    }
+
+    init(
+        env: PluginEnvironment, processEnvironment: [String: String], networkConfig: NetworkConfig,
+        netlink: any Netlink, logger: Logger
+    ) throws {
+        self.netlink = netlink
         self.env = env
         self.processEnvironment = processEnvironment
         self.networkConfig = networkConfig
@@ -34,19 +45,19 @@ public struct BridgePlugin {
         let netnsFD: Int32
         do {
             netnsFD = try NetworkNamespace.open(env.netns)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(
-                .unknownContainer, "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
+                .unknownContainer, "failed to open netns \"\(env.netns)\": \(SystemError.message(error.errno, style: .libc))")
         }
         defer { close(netnsFD) }
 
         var result = try ipamAdd()
         var hostVethName: String?
         var masqueraded: [IPv4Address] = []
-        let host: NetlinkSocket
+        let host: any NetlinkLinks
         do {
-            host = try NetlinkSocket()
-        } catch let error as HostError {
+            host = try netlink.openHost()
+        } catch let error as SystemError {
             _ = try? ipamDel()
             throw CNIError(.hostSetupFailed, error.description)
         }
@@ -59,7 +70,7 @@ public struct BridgePlugin {
             }
             if config.hairpinMode { try host.setHairpin(index: hostLink.index, name: hostVeth, on: true) }
 
-            let container = try NetlinkSocket(netnsFD: netnsFD, namespace: env.netns)
+            let container = try netlink.open(netnsFD: netnsFD, namespace: env.netns)
             guard let containerLink = try container.link(named: env.ifName) else {
                 throw CNIError(.hostSetupFailed, "\(env.ifName) is missing in \(env.netns) after creation")
             }
@@ -120,12 +131,12 @@ public struct BridgePlugin {
                 try? host.deleteLink(index: link.index, name: hostVethName)
             }
             _ = try? ipamDel()
-            if let hostError = error as? HostError { throw CNIError(.hostSetupFailed, hostError.description) }
+            if let hostError = error as? SystemError { throw CNIError(.hostSetupFailed, hostError.description) }
             throw error
         }
     }
 
-    private func ensureBridge(_ host: NetlinkSocket) throws -> NetlinkLink {
+    private func ensureBridge(_ host: any NetlinkLinks) throws -> NetlinkLink {
         if try host.link(named: config.bridge) == nil {
             // false: a racing ADD made it. A MAC of its own keeps the gateway's address
             // stable: a bridge without one takes the lowest port MAC as ports come and go,
@@ -156,7 +167,7 @@ public struct BridgePlugin {
     }
 
     /// Creates the pair with a fresh random host name ("veth" + 8 hex, as the reference).
-    private func createVeth(_ host: NetlinkSocket, bridge: NetlinkLink, netnsFD: Int32) throws -> String {
+    private func createVeth(_ host: any NetlinkLinks, bridge: NetlinkLink, netnsFD: Int32) throws -> String {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let hex = String(rng.next() as UInt32, radix: 16)
@@ -165,7 +176,7 @@ public struct BridgePlugin {
                 try host.addVeth(
                     name: name, peer: env.ifName, mtu: config.mtu, master: bridge.index, peerNetnsFD: netnsFD)
                 return name
-            } catch let error as HostError where error.errno == EEXIST {
+            } catch let error as SystemError where error.errno == EEXIST {
                 if try host.link(named: name) == nil {
                     throw CNIError(.hostSetupFailed, "container veth name \(env.ifName) already exists in \(env.netns)")
                 }
@@ -185,24 +196,24 @@ public struct BridgePlugin {
     public func del() throws {
         // The container side goes first (a veth takes its host peer along); the kernel's
         // teardown wait overlaps the IPAM and iptables work below.
-        var pending: (NetlinkSocket, Int32, Int32)?
+        var pending: (any NetlinkLinks, Int32, Int32)?
         defer { if let (_, _, fd) = pending { close(fd) } }
         if !env.netns.isEmpty {
             do {
                 let fd = try NetworkNamespace.open(env.netns)
-                let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
+                let container = try netlink.open(netnsFD: fd, namespace: env.netns)
                 pending = (container, -1, fd)
                 if let link = try container.link(named: env.ifName) {
                     pending = (container, link.index, fd)
                 }
-            } catch let error as HostError where error.errno == ENOENT || error.errno == EINVAL {
+            } catch let error as SystemError where error.errno == ENOENT || error.errno == EINVAL {
                 // Gone, or only the file of an unpinned namespace is left: nothing to delete.
                 logger.debug("netns already gone", metadata: ["netns": "\(env.netns)"])
-            } catch let error as HostError {
+            } catch let error as SystemError {
                 throw CNIError(.hostSetupFailed, error.description)
             }
         }
-        if let (container, index, fd) = pending, index > 0, crs_nl_link_delete_detached(fd, index) < 0 {
+        if let (container, index, fd) = pending, index > 0, !netlink.deleteDetached(netnsFD: fd, index: index) {
             try? container.deleteLink(index: index, name: env.ifName)
         }
 
@@ -229,7 +240,7 @@ public struct BridgePlugin {
         if let (container, index, _) = pending, index > 0 {
             do {
                 try container.waitUntilGone(index: index, name: env.ifName)
-            } catch let error as HostError {
+            } catch let error as SystemError {
                 throw CNIError(.hostSetupFailed, error.description)
             }
         }
@@ -245,17 +256,17 @@ public struct BridgePlugin {
             let fd: Int32
             do {
                 fd = try NetworkNamespace.open(env.netns)
-            } catch let error as HostError {
+            } catch let error as SystemError {
                 throw CNIError(
                     .unknownContainer,
-                    "failed to open netns \"\(env.netns)\": \(String(cString: strerror(error.errno)))")
+                    "failed to open netns \"\(env.netns)\": \(SystemError.message(error.errno, style: .libc))")
             }
             defer { close(fd) }
-            let host = try NetlinkSocket()
+            let host = try netlink.openHost()
             guard let bridge = try host.link(named: config.bridge), bridge.kind == "bridge" else {
                 throw CNIError(.checkFailed, "bridge \(config.bridge) is missing")
             }
-            let container = try NetlinkSocket(netnsFD: fd, namespace: env.netns)
+            let container = try netlink.open(netnsFD: fd, namespace: env.netns)
             guard let link = try container.link(named: env.ifName) else {
                 throw CNIError(.checkFailed, "interface \(env.ifName) is missing in \(env.netns)")
             }
@@ -290,7 +301,7 @@ public struct BridgePlugin {
                     throw CNIError(.checkFailed, "host veth \(hostVeth.name) is not attached to \(config.bridge)")
                 }
             }
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.checkFailed, error.description)
         }
         try ipamCheck(prev)
@@ -335,7 +346,7 @@ public struct BridgePlugin {
             .directory
         do {
             try Posix.makeDirectories(directory)
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.pluginNotAvailable, "plugin not available: \(error.description)")
         }
         guard access(directory, W_OK) == 0 else {
@@ -403,7 +414,7 @@ public struct BridgePlugin {
             out = try ProcessRunner.run(
                 path, environment: environment.map { "\($0)=\($1)" },
                 stdin: Array(networkConfig.json.serialized().utf8))
-        } catch let error as HostError {
+        } catch let error as SystemError {
             throw CNIError(.pluginNotFound, error.description)
         }
         let parsed = try? JSONValue.parse(out.stdout)

@@ -1,4 +1,5 @@
 import Logging
+import NodeSupport
 
 /// The exec protocol around a plugin: reads the environment and stdin, runs the command,
 /// and turns the outcome into stdout JSON and an exit code (0, or 1 with the error JSON).
@@ -47,7 +48,7 @@ public enum PluginMain {
             let cniError: CNIError
             switch error {
             case let e as CNIError: cniError = e
-            case let e as HostError: cniError = e.cniError
+            case let e as SystemError: cniError = e.cniError
             default: cniError = CNIError(.internalError, "\(error)")
             }
             logger.error("\(cniError.msg)", metadata: ["code": "\(cniError.code)"])

@@ -6,8 +6,6 @@
 #include "crs_sys.h"
 #include "crs_spawn.h"
 #include "crs_seccomp.h"
-#include "crs_netlink.h"
-#include "crs_nftables.h"
 #include "crs_sandbox.h"
 #include "crs_daemon.h"
 

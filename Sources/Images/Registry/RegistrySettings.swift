@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 
 /// The registry flags as a user gives them (`--insecure-registry`, `--registry-config`,
 /// `--registry-ca`), shared by `swiftlet images pull` and the node agent, which keeps them
@@ -23,7 +24,7 @@ public struct RegistrySettings: Codable, Sendable, Equatable {
     public func load() throws -> RegistryOptions {
         for entry in insecureRegistries { try RegistrySettings.checkInsecure(entry) }
         if let caFile, access(caFile, R_OK) != 0 {
-            throw RegistryError.invalidConfig(file: caFile, reason: "registry CA bundle cannot be read: \(ImageError.message(errno))")
+            throw RegistryError.invalidConfig(file: caFile, reason: "registry CA bundle cannot be read: \(SystemError.message(errno))")
         }
         let credentials = try RegistryCredentialsFile(path: configPath ?? RegistryCredentials.defaultPath, required: configPath != nil)
         return RegistryOptions(insecureRegistries: insecureRegistries, caFile: caFile, credentialsFile: credentials)

@@ -93,8 +93,20 @@ public struct ServiceSpec: Codable, Sendable, Hashable {
         self.allocateLoadBalancerNodePorts = allocateLoadBalancerNodePorts
     }
 
-    /// Whether this is a headless Service (`clusterIP: None`), served by DNS only.
-    public var isHeadless: Bool { clusterIP == "None" }
+    /// The `clusterIP` that asks for a headless Service.
+    public static let headlessClusterIP = "None"
+
+    /// Whether this is a headless Service (`clusterIP: None`), served by DNS only. The one
+    /// place that decides it: allocation, validation, the proxy and DNS all read this or
+    /// `virtualIP`.
+    public var isHeadless: Bool { clusterIP == Self.headlessClusterIP }
+
+    /// The virtual IP `clusterIP` names: nil when it is unset, empty (not allocated yet) or
+    /// `None` (headless). The proxy and the cluster DNS get this, so nil means headless there.
+    public var virtualIP: String? {
+        guard let clusterIP, !clusterIP.isEmpty, !isHeadless else { return nil }
+        return clusterIP
+    }
 }
 
 /// One port a Service exposes and where it forwards.

@@ -26,6 +26,10 @@ extension ObjectMeta {
     /// The namespace objects land in when the manifest names none.
     public static let defaultNamespace = "default"
 
+    /// `namespace`, or `default` when it is unset: what defaulting writes, for readers of
+    /// objects that may not have been defaulted.
+    public var namespaceOrDefault: String { namespace ?? Self.defaultNamespace }
+
     mutating func defaultNamespace() {
         if namespace == nil || namespace == "" { namespace = ObjectMeta.defaultNamespace }
     }
@@ -207,7 +211,7 @@ extension Deployment {
     /// progressDeadlineSeconds 600.
     public mutating func applyDefaults() {
         metadata.defaultNamespace()
-        if spec.replicas == nil { spec.replicas = 1 }
+        if spec.replicas == nil { spec.replicas = DeploymentSpec.defaultReplicas }
         if spec.strategy == nil { spec.strategy = DeploymentStrategy() }
         if spec.strategy!.type.isUnset { spec.strategy!.type = .rollingUpdate }
         if spec.strategy!.type == .rollingUpdate {
@@ -217,8 +221,8 @@ extension Deployment {
             }
             if spec.strategy!.rollingUpdate!.maxSurge == nil { spec.strategy!.rollingUpdate!.maxSurge = .string("25%") }
         }
-        if spec.revisionHistoryLimit == nil { spec.revisionHistoryLimit = 10 }
-        if spec.progressDeadlineSeconds == nil { spec.progressDeadlineSeconds = 600 }
+        if spec.revisionHistoryLimit == nil { spec.revisionHistoryLimit = DeploymentSpec.defaultRevisionHistoryLimit }
+        if spec.progressDeadlineSeconds == nil { spec.progressDeadlineSeconds = DeploymentSpec.defaultProgressDeadlineSeconds }
         spec.template.applyDefaults()
     }
 }
@@ -227,7 +231,7 @@ extension ReplicaSet {
     /// Upstream defaults: replicas 1.
     public mutating func applyDefaults() {
         metadata.defaultNamespace()
-        if spec.replicas == nil { spec.replicas = 1 }
+        if spec.replicas == nil { spec.replicas = ReplicaSetSpec.defaultReplicas }
         spec.template?.applyDefaults()
     }
 }
@@ -256,10 +260,10 @@ extension JobSpec {
     public mutating func applyDefaults() {
         if completions == nil && parallelism == nil {
             completions = 1
-            parallelism = 1
+            parallelism = Self.defaultParallelism
         }
-        if parallelism == nil { parallelism = 1 }
-        if backoffLimit == nil { backoffLimit = backoffLimitPerIndex == nil ? 6 : Int(Int32.max) }
+        if parallelism == nil { parallelism = Self.defaultParallelism }
+        if backoffLimit == nil { backoffLimit = defaultBackoffLimit }
         if completionMode == nil { completionMode = "NonIndexed" }
         if suspend == nil { suspend = false }
         if podReplacementPolicy == nil {
@@ -283,8 +287,8 @@ extension CronJob {
         metadata.defaultNamespace()
         if spec.concurrencyPolicy.isUnset { spec.concurrencyPolicy = .allow }
         if spec.suspend == nil { spec.suspend = false }
-        if spec.successfulJobsHistoryLimit == nil { spec.successfulJobsHistoryLimit = 3 }
-        if spec.failedJobsHistoryLimit == nil { spec.failedJobsHistoryLimit = 1 }
+        if spec.successfulJobsHistoryLimit == nil { spec.successfulJobsHistoryLimit = CronJobSpec.defaultSuccessfulJobsHistoryLimit }
+        if spec.failedJobsHistoryLimit == nil { spec.failedJobsHistoryLimit = CronJobSpec.defaultFailedJobsHistoryLimit }
         spec.jobTemplate.spec.applyDefaults()
     }
 }

@@ -24,7 +24,7 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
 extension KubeObject {
     /// This object's identity; the namespace is as decoded (defaulting sets `default`).
     public var key: ObjectKey {
-        ObjectKey(kind: kind, namespace: isNamespaced ? (metadata.namespace ?? ObjectMeta.defaultNamespace) : nil, name: name)
+        ObjectKey(kind: kind, namespace: isNamespaced ? metadata.namespaceOrDefault : nil, name: name)
     }
 }
 

@@ -1,3 +1,5 @@
+// CYaml is Yams' libyaml module, not Yams' API: the scan must run on the raw event stream,
+// before Yams' composer (see Package.swift).
 import CYaml
 
 /// A pass over the YAML event stream (libyaml's own parser, which keeps its state on the heap)

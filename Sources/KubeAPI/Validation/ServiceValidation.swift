@@ -15,7 +15,7 @@ extension FieldValidator {
                 }
             }
         }
-        if let clusterIP = spec.clusterIP, !clusterIP.isEmpty, clusterIP != "None", !NameRules.isIP(clusterIP) {
+        if let clusterIP = spec.virtualIP, !NameRules.isIP(clusterIP) {
             add(.invalid("spec.clusterIP", clusterIP, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
         }
         if spec.isHeadless, type == .nodePort || type == .loadBalancer {

@@ -90,7 +90,7 @@ extension FieldValidator {
         validateSelector(spec.selector, template: spec.template, kind: "replicaset", path: "spec")
         if let template = spec.template {
             validateTemplate(template, path: "spec.template", allowedRestart: [.always])
-        } else if (spec.replicas ?? 1) > 0 {
+        } else if spec.desiredReplicas > 0 {
             add(.required("spec.template"))
         }
     }

@@ -1,6 +1,7 @@
 import APIStore
 import Foundation
 import KubeAPI
+import WorkloadControllers
 
 /// What one agent pass publishes to the API store (`APIObjectSync.View`), from the manifest
 /// directory, the controllers' state, the pods as their workers wrote them, and the Services

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import WorkloadControllers
 import Logging
 
 /// The node agent's control loop (`swiftlet run`): reads the manifest directory on inotify
@@ -131,7 +132,7 @@ public final class NodeAgent: @unchecked Sendable {
             let worker = PodWorker(pod: pod, services: services)
             workers[uid] = worker
             if wanted.contains(uid) {
-                logger.info("adopting pod \(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")")
+                logger.info("adopting pod \(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "")")
             } else {
                 worker.terminate()
                 terminating.insert(uid)
@@ -153,7 +154,7 @@ public final class NodeAgent: @unchecked Sendable {
         }
         for (uid, pod) in wanted where workers[uid] == nil {
             // As the kubelet, a replaced static pod starts once its predecessor is gone.
-            let fullName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+            let fullName = "\(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "")"
             if terminating.contains(where: { workers[$0].map { "\($0.namespace)/\($0.name)" } == fullName }) { continue }
             logger.info("starting pod \(fullName)")
             let worker = PodWorker(pod: pod, services: services)

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import WorkloadControllers
 
 /// The workload controllers inside the agent: each pass runs `WorkloadControllers` over the
 /// manifests' objects, the persisted `WorkloadState` (`<root>/workloads.json`) and the pods
@@ -60,7 +61,7 @@ final class WorkloadSync {
         let deleted = deletedPods.intersection(owned)
         for uid in deleted {
             if let pod = state.pods.first(where: { $0.metadata.uid == uid }) {
-                logger.info("pod \(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "") deleted by request")
+                logger.info("pod \(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "") deleted by request")
             }
         }
         let result = WorkloadControllers.reconcile(
@@ -103,9 +104,9 @@ final class WorkloadSync {
             default:
                 break
             }
-            if object.isNamespaced { used.insert(object.metadata.namespace ?? ObjectMeta.defaultNamespace) }
+            if object.isNamespaced { used.insert(object.metadata.namespaceOrDefault) }
         }
-        for pod in state.pods { used.insert(pod.metadata.namespace ?? ObjectMeta.defaultNamespace) }
+        for pod in state.pods { used.insert(pod.metadata.namespaceOrDefault) }
         // Namespaces objects live in exist, as if created with them.
         for name in used where namespaces[name] == nil {
             let implied = KubeObject.namespace(

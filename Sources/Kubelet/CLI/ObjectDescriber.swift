@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import KubePrinting
+import WorkloadControllers
 
 /// `swiftlet describe <kind> NAME` for every kind but pods, in kubectl's layout: identity,
 /// the kind's own fields, the pod template, conditions, and the object's events.
@@ -14,7 +15,7 @@ public enum ObjectDescriber {
         }
         let meta = object.metadata
         line("Name", object.name)
-        if object.isNamespaced { line("Namespace", meta.namespace ?? ObjectMeta.defaultNamespace) }
+        if object.isNamespaced { line("Namespace", meta.namespaceOrDefault) }
         if let created = meta.creationTimestamp { line("CreationTimestamp", PodDescriber.date(created.date)) }
         line("Labels", multi(meta.labels, separator: "="))
         line("Annotations", multi(meta.annotations, separator: ": "))
@@ -22,7 +23,7 @@ public enum ObjectDescriber {
         case .deployment(let d):
             let s = d.status ?? DeploymentStatus()
             line("Selector", ObjectPrinter.selectorText(d.spec.selector))
-            line("Replicas", "\(d.spec.replicas ?? 1) desired | \(s.updatedReplicas ?? 0) updated | \(s.replicas ?? 0) total | \(s.availableReplicas ?? 0) available | \(s.unavailableReplicas ?? 0) unavailable")
+            line("Replicas", "\(d.spec.desiredReplicas) desired | \(s.updatedReplicas ?? 0) updated | \(s.replicas ?? 0) total | \(s.availableReplicas ?? 0) available | \(s.unavailableReplicas ?? 0) unavailable")
             let strategy = d.spec.strategy?.type?.rawValue ?? "RollingUpdate"
             line("StrategyType", strategy)
             line("MinReadySeconds", "\(d.spec.minReadySeconds ?? 0)")
@@ -46,7 +47,7 @@ public enum ObjectDescriber {
             if let owner = rs.metadata.ownerReferences?.first(where: { $0.controller == true }) {
                 line("Controlled By", "\(owner.kind)/\(owner.name)")
             }
-            line("Replicas", "\(rs.status?.replicas ?? 0) current / \(rs.spec.replicas ?? 1) desired")
+            line("Replicas", "\(rs.status?.replicas ?? 0) current / \(rs.spec.desiredReplicas) desired")
             line("Pods Status", podsStatus(pods.filter { owns(rs.metadata, $0) }))
             if let template = rs.spec.template { out.append(RolloutHistory.describe(template, changeCause: nil).trimmingCharacters(in: .newlines)) }
         case .daemonSet(let ds):
@@ -64,11 +65,11 @@ public enum ObjectDescriber {
             if let owner = job.metadata.ownerReferences?.first(where: { $0.controller == true }) {
                 line("Controlled By", "\(owner.kind)/\(owner.name)")
             }
-            line("Parallelism", "\(job.spec.parallelism ?? 1)")
+            line("Parallelism", "\(job.spec.effectiveParallelism)")
             line("Completions", job.spec.completions.map(String.init) ?? "<unset>")
             line("Completion Mode", job.spec.completionMode ?? "NonIndexed")
             line("Suspend", "\(job.spec.suspend ?? false)")
-            line("Backoff Limit", "\(job.spec.backoffLimit ?? 6)")
+            line("Backoff Limit", "\(job.spec.effectiveBackoffLimit)")
             if let deadline = job.spec.activeDeadlineSeconds { line("Active Deadline Seconds", "\(deadline)s") }
             if let ttl = job.spec.ttlSecondsAfterFinished { line("TTL Seconds After Finished", "\(ttl)") }
             if let start = s?.startTime { line("Start Time", PodDescriber.date(start.date)) }
@@ -82,8 +83,8 @@ public enum ObjectDescriber {
             if let zone = cj.spec.timeZone { line("Time Zone", zone) }
             line("Concurrency Policy", cj.spec.concurrencyPolicy?.rawValue ?? "Allow")
             line("Suspend", cj.spec.suspend.map { $0 ? "True" : "False" } ?? "False")
-            line("Successful Job History Limit", "\(cj.spec.successfulJobsHistoryLimit ?? 3)")
-            line("Failed Job History Limit", "\(cj.spec.failedJobsHistoryLimit ?? 1)")
+            line("Successful Job History Limit", "\(cj.spec.successfulHistoryLimit)")
+            line("Failed Job History Limit", "\(cj.spec.failedHistoryLimit)")
             line("Starting Deadline Seconds", cj.spec.startingDeadlineSeconds.map { "\($0)s" } ?? "<unset>")
             line("Last Schedule Time", cj.status?.lastScheduleTime.map { PodDescriber.date($0.date) } ?? "<unset>")
             let active = (cj.status?.active ?? []).compactMap(\.name)
@@ -137,7 +138,7 @@ public enum ObjectDescriber {
         default:
             break
         }
-        out.append(eventsText(events, now: now))
+        out.append(EventsTable.text(events, from: "swiftlet-controllers", noneColumn: 24, now: now))
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -168,17 +169,4 @@ public enum ObjectDescriber {
         out.append(TablePrinter.render(rows).trimmingCharacters(in: .newlines))
     }
 
-    /// The events table, `From` as the controller that recorded them.
-    static func eventsText(_ events: [PodEvent], now: Date) -> String {
-        guard !events.isEmpty else { return "Events:                 <none>" }
-        var rows = [["  Type", "Reason", "Age", "From", "Message"], ["  ----", "------", "----", "----", "-------"]]
-        for event in events {
-            var age = HumanDuration.format(now.timeIntervalSince(event.lastTimestamp))
-            if event.count > 1 {
-                age += " (x\(event.count) over \(HumanDuration.format(now.timeIntervalSince(event.firstTimestamp))))"
-            }
-            rows.append(["  " + event.type, event.reason, age, "swiftlet-controllers", event.message])
-        }
-        return "Events:\n" + TablePrinter.render(rows).trimmingCharacters(in: .newlines)
-    }
 }

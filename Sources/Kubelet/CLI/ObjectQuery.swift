@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import KubePrinting
+import WorkloadControllers
 
 /// What `swiftlet get` and `swiftlet describe` print, from the pods the workers wrote and the
 /// objects the agent published under `--root`.

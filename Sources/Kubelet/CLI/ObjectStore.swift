@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import WorkloadControllers
 
 /// The API objects the agent publishes for the CLI (every kind but pods, which live with
 /// their workers): `<root>/objects/<kind plural>/<namespace>/<name>.json`, cluster-scoped

@@ -12,7 +12,7 @@ public enum PodDescriber {
         }
         let status = pod.status ?? PodStatus()
         line(0, "Name", pod.metadata.name ?? "")
-        line(0, "Namespace", pod.metadata.namespace ?? "default")
+        line(0, "Namespace", pod.metadata.namespaceOrDefault)
         line(0, "Node", "\(pod.spec.nodeName ?? "<none>")/\(status.hostIP ?? "")")
         line(0, "Start Time", status.startTime.map { date($0.date) } ?? "<unset>")
         line(0, "Labels", map(pod.metadata.labels))
@@ -54,20 +54,7 @@ public enum PodDescriber {
             }
         }
         line(0, "QoS Class", status.qosClass?.rawValue ?? "BestEffort")
-        if events.isEmpty {
-            out.append("Events:                      <none>")
-        } else {
-            out.append("Events:")
-            var rows = [["  Type", "Reason", "Age", "From", "Message"], ["  ----", "------", "----", "----", "-------"]]
-            for event in events {
-                var age = HumanDuration.format(now.timeIntervalSince(event.lastTimestamp))
-                if event.count > 1 {
-                    age += " (x\(event.count) over \(HumanDuration.format(now.timeIntervalSince(event.firstTimestamp))))"
-                }
-                rows.append(["  " + event.type, event.reason, age, "kubelet", event.message])
-            }
-            out.append(TablePrinter.render(rows).trimmingCharacters(in: .newlines))
-        }
+        out.append(EventsTable.text(events, from: "kubelet", noneColumn: 29, now: now))
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -13,7 +13,7 @@ public struct PodStore: Sendable {
     public func pods(namespace: String? = nil) -> [Pod] {
         let uids = (try? FileManager.default.contentsOfDirectory(atPath: layout.podsDir)) ?? []
         return uids.compactMap { JSONFile.read(Pod.self, from: layout.podFile(uid: $0)) }
-            .filter { namespace == nil || ($0.metadata.namespace ?? "default") == namespace }
+            .filter { namespace == nil || $0.metadata.namespaceOrDefault == namespace }
             .sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
     }
 
@@ -68,7 +68,7 @@ public struct PodStore: Sendable {
         if previous && restarts == 0 {
             throw KubeletError("previous terminated container \"\(container)\" in pod \"\(pod.metadata.name ?? "")\" not found")
         }
-        return layout.containerLog(namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name ?? "",
+        return layout.containerLog(namespace: pod.metadata.namespaceOrDefault, pod: pod.metadata.name ?? "",
                                    uid: pod.metadata.uid ?? "", container: container, restartCount: previous ? restarts - 1 : restarts)
     }
 }

@@ -112,7 +112,7 @@ public enum ContainerConfigBuilder {
                 result.append((name, value))
             }
         }
-        let namespace = context.pod.metadata.namespace ?? "default"
+        let namespace = context.pod.metadata.namespaceOrDefault
         for source in container.envFrom ?? [] {
             let prefix = source.prefix ?? ""
             if let ref = source.configMapRef {
@@ -149,7 +149,7 @@ public enum ContainerConfigBuilder {
 
     static func resolve(_ source: EnvVarSource, container: Container, context: PodContext) throws -> String? {
         let pod = context.pod
-        let namespace = pod.metadata.namespace ?? "default"
+        let namespace = pod.metadata.namespaceOrDefault
         if let field = source.fieldRef {
             return try fieldValue(field.fieldPath, context: context)
         }
@@ -188,7 +188,7 @@ public enum ContainerConfigBuilder {
         let meta = context.pod.metadata
         switch path {
         case "metadata.name": return meta.name ?? ""
-        case "metadata.namespace": return meta.namespace ?? "default"
+        case "metadata.namespace": return meta.namespaceOrDefault
         case "metadata.uid": return meta.uid ?? ""
         case "spec.nodeName": return context.pod.spec.nodeName ?? ""
         case "spec.serviceAccountName": return context.pod.spec.serviceAccountName ?? ""

@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 import Runtime
 
 /// Runs a command in a running container and captures its output, for exec probes and
@@ -11,7 +12,7 @@ enum ContainerExec {
         let id = files.id
         var fds: [Int32] = [-1, -1]
         guard crs_pipe_cloexec(&fds) == 0 else {
-            return ExecResult(exitCode: 126, output: "pipe: \(String(cString: strerror(errno)))", timedOut: false)
+            return ExecResult(exitCode: 126, output: "pipe: \(SystemError.message(errno, style: .libc))", timedOut: false)
         }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(fds[0]); if devNull >= 0 { close(devNull) } }

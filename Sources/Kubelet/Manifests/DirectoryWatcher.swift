@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 
 /// Wakes the sync loop when files of a directory change (inotify), when `wake()` is called
 /// (an API write), or when the re-list period passes, whichever comes first.
@@ -14,19 +15,19 @@ public final class DirectoryWatcher: @unchecked Sendable {
         self.path = path
         fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         if fd < 0 {
-            throw SandboxError(operation: "inotify_init1", path: path, errno: errno)
+            throw SystemError(errno: errno, operation: "inotify_init1", detail: path, style: .libc)
         }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_MODIFY | IN_ATTRIB)
         if inotify_add_watch(fd, path, mask) < 0 {
             let code = errno
             close(fd)
-            throw SandboxError(operation: "inotify_add_watch", path: path, errno: code)
+            throw SystemError(errno: code, operation: "inotify_add_watch", detail: path, style: .libc)
         }
         var pair: [Int32] = [-1, -1]
         if crs_pipe_cloexec(&pair) != 0 {
             let code = errno
             close(fd)
-            throw SandboxError(operation: "pipe", path: path, errno: code)
+            throw SystemError(errno: code, operation: "pipe", detail: path, style: .libc)
         }
         for end in pair { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
         wakeFD = pair[0]

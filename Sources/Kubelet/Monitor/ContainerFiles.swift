@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 
 /// What the kubelet knows about one container instance, written when it is created so a
 /// restarted agent can tell whose container a directory holds (the CRI's labels).
@@ -67,14 +68,16 @@ public struct ContainerFiles: Sendable, Equatable {
     public func lockForMonitor() throws -> Int32 {
         let fd = open(monitorLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw KubeletError("open \(monitorLockPath): \(String(cString: strerror(errno)))")
+            throw SystemError(errno: errno, operation: "open", detail: monitorLockPath, style: .libc)
         }
         var lock = Self.wholeFile(F_WRLCK)
         guard fcntl(fd, CRS_F_OFD_SETLK, &lock) == 0 else {
             let err = errno
             close(fd)
-            let busy = err == EAGAIN || err == EACCES
-            throw KubeletError("lock \(monitorLockPath): \(busy ? "a monitor already runs container \(id)" : String(cString: strerror(err)))")
+            guard err == EAGAIN || err == EACCES else {
+                throw SystemError(errno: err, operation: "lock", detail: monitorLockPath, style: .libc)
+            }
+            throw KubeletError("lock \(monitorLockPath): a monitor already runs container \(id)")
         }
         return fd
     }
@@ -105,77 +108,4 @@ public struct ContainerFiles: Sendable, Equatable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/containers")) ?? []
         return names.filter { !$0.hasPrefix(".") }.sorted()
     }
-}
-
-/// Small JSON files written atomically (temp file + rename), so a reader never sees half.
-public enum JSONFile {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601WithFractions
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601WithFractions
-        return decoder
-    }()
-
-    public static func write<T: Encodable>(_ value: T, to path: String) throws {
-        try AtomicFile.write(try encoder.encode(value), to: path)
-    }
-
-    public static func read<T: Decodable>(_ type: T.Type, from path: String) -> T? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? decoder.decode(type, from: data)
-    }
-}
-
-/// Writes a whole file by rename, so readers see the old or the new contents, never half.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String, mode: Int = 0o644) throws {
-        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temp, contents: data, attributes: [.posixPermissions: mode]) else {
-            throw KubeletError("cannot write \(temp): \(String(cString: strerror(errno)))")
-        }
-        if rename(temp, path) != 0 {
-            let err = errno
-            unlink(temp)
-            throw KubeletError("cannot rename \(temp) to \(path): \(String(cString: strerror(err)))")
-        }
-    }
-}
-
-/// A failure the kubelet reports as one line.
-public struct KubeletError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
-extension JSONEncoder.DateEncodingStrategy {
-    /// RFC 3339 with fractional seconds: container start and finish times need sub-second
-    /// precision for ordering restarts.
-    static let iso8601WithFractions = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
-        var container = encoder.singleValueContainer()
-        try container.encode(ISO8601.fractional.string(from: date))
-    }
-}
-
-extension JSONDecoder.DateDecodingStrategy {
-    static let iso8601WithFractions = JSONDecoder.DateDecodingStrategy.custom { decoder in
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = ISO8601.fractional.date(from: text) ?? ISO8601.plain.date(from: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad time \(text)"))
-        }
-        return date
-    }
-}
-
-enum ISO8601 {
-    nonisolated(unsafe) static let fractional: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
-    nonisolated(unsafe) static let plain = ISO8601DateFormatter()
 }

@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 import Runtime
 
 /// The body of `swiftlet monitor`: one per container, conmon-style. It is the parent and
@@ -33,7 +34,7 @@ public struct ContainerMonitor {
         var errors: [Int32] = [-1, -1]
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         guard crs_pipe_cloexec(&output) == 0, crs_pipe_cloexec(&errors) == 0, devNull >= 0 else {
-            return fail("pipe: \(String(cString: strerror(errno)))")
+            return fail("pipe: \(SystemError.message(errno, style: .libc))")
         }
         let pump: LogPump
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 
 /// Copies a container's stdout and stderr pipes into its CRI log file until both close.
 /// Runs in the container's monitor process, so the log outlives the agent.
@@ -10,7 +11,7 @@ public struct LogPump {
     /// Takes ownership of the two read ends; the log file is opened for appending.
     public init(stdout: Int32, stderr: Int32, logPath: String) throws {
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw SandboxError(operation: "open", path: logPath, errno: errno) }
+        guard fd >= 0 else { throw SystemError(errno: errno, operation: "open", detail: logPath, style: .libc) }
         stdoutFD = stdout
         stderrFD = stderr
         logFD = fd

@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 
 /// Starts a container's monitor (`swiftlet monitor …`) as a daemon and waits for its word:
 /// the container runs, or the one-line reason it could not be created.
@@ -24,7 +25,7 @@ public struct MonitorLauncher: Sendable {
     public func launch(files: ContainerFiles, logPath: String) throws {
         var ready: [Int32] = [-1, -1]
         guard crs_pipe_cloexec(&ready) == 0 else {
-            throw KubeletError("pipe: \(String(cString: strerror(errno)))")
+            throw SystemError(errno: errno, operation: "pipe", style: .libc)
         }
         defer { close(ready[0]) }
         let lock: Int32
@@ -47,7 +48,7 @@ public struct MonitorLauncher: Sendable {
         let spawnErrno = errno
         close(ready[1])
         guard pid > 0 else {
-            throw KubeletError("start monitor \(executable): \(String(cString: strerror(spawnErrno)))")
+            throw SystemError(errno: spawnErrno, operation: "start monitor", detail: executable, style: .libc)
         }
         let answer = readLine(fd: ready[0])
         if answer == "ok" { return }

@@ -1,3 +1,4 @@
+import ClusterDNS
 import Foundation
 
 /// The `/etc/hosts` and `/etc/resolv.conf` the kubelet writes for a pod and bind-mounts
@@ -35,7 +36,7 @@ public enum PodNetworkFiles {
     public static func clusterFirstResolvConf(namespace: String, clusterDNS: String?, clusterDomain: String = "cluster.local",
                                               nodeResolvConf: String) -> String {
         guard let clusterDNS else { return nodeResolvConf }
-        let node = parseResolvConf(nodeResolvConf)
+        let node = ResolvConf(parsing: nodeResolvConf)
         let search = ["\(namespace).svc.\(clusterDomain)", "svc.\(clusterDomain)", clusterDomain] + node.search
         return """
             search \(search.joined(separator: " "))
@@ -43,18 +44,5 @@ public enum PodNetworkFiles {
             options ndots:5
 
             """
-    }
-
-    /// The nameservers and search domains of a resolv.conf.
-    public static func parseResolvConf(_ text: String) -> (nameservers: [String], search: [String]) {
-        var nameservers: [String] = []
-        var search: [String] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard let key = fields.first else { continue }
-            if key == "nameserver", fields.count > 1 { nameservers.append(String(fields[1])) }
-            if key == "search" || key == "domain" { search = fields.dropFirst().map(String.init) }
-        }
-        return (nameservers, search)
     }
 }

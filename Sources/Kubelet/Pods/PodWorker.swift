@@ -46,7 +46,7 @@ public final class PodWorker: @unchecked Sendable {
         self.services = services
         self.logger = {
             var logger = services.logger
-            logger[metadataKey: "pod"] = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+            logger[metadataKey: "pod"] = "\(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "")"
             return logger
         }()
         let savedEvents = JSONFile.read([PodEvent].self, from: services.layout.eventsFile(uid: pod.metadata.uid ?? ""))
@@ -57,7 +57,7 @@ public final class PodWorker: @unchecked Sendable {
     }
 
     public var name: String { pod.metadata.name ?? "" }
-    public var namespace: String { pod.metadata.namespace ?? "default" }
+    public var namespace: String { pod.metadata.namespaceOrDefault }
     var spec: PodSpec { pod.spec }
     var layout: NodeLayout { services.layout }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 
 /// httpGet and tcpSocket probes over plain sockets, each bounded by the probe's timeout.
 public enum NetworkProbe {
@@ -31,7 +32,7 @@ public enum NetworkProbe {
         request += "\r\n"
         let bytes = Array(request.utf8)
         guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
-            return .failure("send: \(String(cString: strerror(errno)))")
+            return .failure("send: \(SystemError.message(errno, style: .libc))")
         }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -71,14 +72,14 @@ public enum NetworkProbe {
             return .failure("invalid probe address \(host)")
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return .failure("socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { return .failure("socket: \(SystemError.message(errno, style: .libc))") }
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         if rc < 0 && errno != EINPROGRESS {
-            let message = String(cString: strerror(errno))
+            let message = SystemError.message(errno, style: .libc)
             close(fd)
             return .failure("dial tcp \(host):\(port): connect: \(message)")
         }
@@ -91,7 +92,7 @@ public enum NetworkProbe {
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
         if error != 0 {
             close(fd)
-            return .failure("dial tcp \(host):\(port): connect: \(String(cString: strerror(error)))")
+            return .failure("dial tcp \(host):\(port): connect: \(SystemError.message(error, style: .libc))")
         }
         return .success(fd)
     }

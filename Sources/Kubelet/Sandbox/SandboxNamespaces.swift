@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 
 /// The pinned network, IPC and UTS namespaces of one pod sandbox: nsfs files bind-mounted
 /// under the run dir, which every container of the pod joins by path.
@@ -28,7 +29,7 @@ public struct SandboxNamespaces: Sendable, Equatable {
         for path in [networkPath, ipcPath, utsPath] {
             let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o444)
             if fd < 0 {
-                throw SandboxError(operation: "create", path: path, errno: errno)
+                throw SystemError(errno: errno, operation: "create", detail: path, style: .libc)
             }
             close(fd)
         }
@@ -38,7 +39,7 @@ public struct SandboxNamespaces: Sendable, Equatable {
             let code = errno
             let operation = stage.map { String(cString: $0) } ?? "pin"
             try? remove()
-            throw SandboxError(operation: operation, path: directory, errno: code)
+            throw SystemError(errno: code, operation: operation, detail: directory, style: .libc)
         }
     }
 
@@ -47,22 +48,11 @@ public struct SandboxNamespaces: Sendable, Equatable {
         for path in [networkPath, ipcPath, utsPath] {
             _ = umount2(path, Int32(MNT_DETACH))
             if unlink(path) < 0 && errno != ENOENT {
-                throw SandboxError(operation: "unlink", path: path, errno: errno)
+                throw SystemError(errno: errno, operation: "unlink", detail: path, style: .libc)
             }
         }
         if rmdir(directory) < 0 && errno != ENOENT {
-            throw SandboxError(operation: "rmdir", path: directory, errno: errno)
+            throw SystemError(errno: errno, operation: "rmdir", detail: directory, style: .libc)
         }
-    }
-}
-
-/// A failed sandbox operation, naming the step and the path.
-public struct SandboxError: Error, CustomStringConvertible {
-    public let operation: String
-    public let path: String
-    public let errno: Int32
-
-    public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(errno)))"
     }
 }

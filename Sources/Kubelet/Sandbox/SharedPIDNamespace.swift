@@ -1,5 +1,6 @@
 import CRuntimeShim
 import Foundation
+import NodeSupport
 import Runtime
 
 /// The PID namespace a pod with `shareProcessNamespace: true` gives all its containers: held
@@ -33,7 +34,7 @@ public struct SharedPIDNamespace: Sendable, Equatable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let pid = crs_spawn_pid_namespace_holder()
         guard pid > 0 else {
-            throw KubeletError("start the pod's PID namespace holder: \(String(cString: strerror(errno)))")
+            throw SystemError(errno: errno, operation: "start the pod's PID namespace holder", style: .libc)
         }
         guard let startTime = LiveProcess.stat(pid)?.startTime else {
             throw KubeletError("the pod's PID namespace holder \(pid) ended at once")

@@ -19,9 +19,9 @@ public struct ServiceBackend: Sendable, Equatable {
 public enum EndpointsBuilder {
     public static func backends(of service: Service, pods: [Pod]) -> [ServiceBackend] {
         guard let selector = service.spec.selector, !selector.isEmpty else { return [] }
-        let namespace = service.metadata.namespace ?? "default"
+        let namespace = service.metadata.namespaceOrDefault
         return pods.compactMap { pod -> ServiceBackend? in
-            guard (pod.metadata.namespace ?? "default") == namespace,
+            guard pod.metadata.namespaceOrDefault == namespace,
                   selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }),
                   let ip = pod.status?.podIP, pod.metadata.deletionTimestamp == nil,
                   pod.status?.phase != .succeeded, pod.status?.phase != .failed else { return nil }
@@ -56,7 +56,7 @@ public enum EndpointsBuilder {
     public static func endpoints(of service: Service, backends: [ServiceBackend], nodeName: String) -> Endpoints {
         var meta = ObjectMeta()
         meta.name = service.metadata.name
-        meta.namespace = service.metadata.namespace ?? "default"
+        meta.namespace = service.metadata.namespaceOrDefault
         meta.labels = service.metadata.labels
         var groups: [[String: Int]: EndpointSubset] = [:]
         var order: [[String: Int]] = []

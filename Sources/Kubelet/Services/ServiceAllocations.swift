@@ -55,7 +55,7 @@ public struct ServiceAllocator: Sendable {
         var usedIPs = Set<String>()
         var usedPorts = Set<Int>()
         var out: [Service] = []
-        func key(_ service: Service) -> String { "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")" }
+        func key(_ service: Service) -> String { "\(service.metadata.namespaceOrDefault)/\(service.metadata.name ?? "")" }
         // The error line's subject: the manifest file, when known, and the Service.
         func subject(_ service: Service) -> String {
             let file = service.metadata.annotations?[StaticPods.sourceAnnotation].map { ($0 as NSString).lastPathComponent + ": " }
@@ -76,10 +76,9 @@ public struct ServiceAllocator: Sendable {
         for service in ordered {
             var service = service
             let name = key(service)
-            let headless = service.spec.clusterIP == "None"
             var entry = ServiceAllocations.Entry(clusterIP: nil, nodePorts: [:],
                                                  creationTimestamp: previous.services[name]?.creationTimestamp ?? now)
-            if !headless {
+            if !service.spec.isHeadless {
                 if let requested = requestedIP(service) {
                     guard inRange(requested) else {
                         errors.append("\(subject(service)): spec.clusterIP: Invalid value: \"\(requested)\": provided IP is not in the valid range \(serviceCIDR)")
@@ -143,8 +142,7 @@ public struct ServiceAllocator: Sendable {
     }
 
     func requestedIP(_ service: Service) -> String? {
-        guard let ip = service.spec.clusterIP, !ip.isEmpty, ip != "None" else { return nil }
-        return ip
+        service.spec.virtualIP
     }
 }
 

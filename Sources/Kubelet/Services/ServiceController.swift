@@ -1,3 +1,4 @@
+import ClusterDNS
 import Foundation
 import KubeAPI
 import KubeProxy
@@ -87,7 +88,7 @@ public final class ServiceController: @unchecked Sendable {
         var publishedServices: [KubeObject] = []
         var publishedEndpoints: [KubeObject] = []
         for var service in allocated {
-            let namespace = service.metadata.namespace ?? "default"
+            let namespace = service.metadata.namespaceOrDefault
             let name = service.metadata.name ?? ""
             let backends = EndpointsBuilder.backends(of: service, pods: pods)
             if service.spec.type == .loadBalancer, let nodeIP = settings.nodeIP {
@@ -166,16 +167,15 @@ public final class ServiceController: @unchecked Sendable {
                             port: port.port, nodePort: port.nodePort)
         }
         return ServiceInfo(
-            namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "", type: type,
-            clusterIP: spec.clusterIP, ports: ports, sessionAffinity: affinity, externalIPs: spec.externalIPs ?? [],
+            namespace: service.metadata.namespaceOrDefault, name: service.metadata.name ?? "", type: type,
+            clusterIP: spec.virtualIP, ports: ports, sessionAffinity: affinity, externalIPs: spec.externalIPs ?? [],
             loadBalancerIngressIPs: service.status?.loadBalancer?.ingress?.compactMap(\.ip) ?? [])
     }
 
     static func dnsRecord(_ service: Service, backends: [ServiceBackend]) -> DNSServiceRecord {
-        let headless = service.spec.clusterIP == nil || service.spec.clusterIP == "None"
         return DNSServiceRecord(
-            name: service.metadata.name ?? "", namespace: service.metadata.namespace ?? "default",
-            clusterIP: headless ? nil : service.spec.clusterIP, externalName: service.spec.externalName,
+            name: service.metadata.name ?? "", namespace: service.metadata.namespaceOrDefault,
+            clusterIP: service.spec.virtualIP, externalName: service.spec.externalName,
             ports: (service.spec.ports ?? []).compactMap { port in
                 port.name.map { DNSServiceRecord.Port(name: $0, protocol: port.protocol?.rawValue ?? "TCP", port: port.port) }
             },

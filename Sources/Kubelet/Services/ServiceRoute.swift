@@ -1,3 +1,4 @@
+import ClusterDNS
 import Foundation
 
 /// A route for the service CIDR through the pod bridge, so connections the node itself

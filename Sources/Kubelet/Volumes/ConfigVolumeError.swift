@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 
 /// Why a configMap, secret or projected volume could not be prepared. Every case but
 /// `system` is a fault of the pod's configuration (the pod worker reports it as
@@ -40,7 +41,7 @@ public enum ConfigVolumeError: Error, Equatable, CustomStringConvertible {
         case .unsupportedSource(let volume, let source):
             return "volume \"\(volume)\": \(source) is not supported"
         case .system(let operation, let path, let code):
-            return "\(operation) \(path): \(String(cString: strerror(code)))"
+            return SystemError(errno: code, operation: operation, detail: path, style: .libc).description
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import NodeSupport
 
 /// A pod's volumes on the node: emptyDir directories (tmpfs for `medium: Memory`, bounded by
 /// sizeLimit) under the pod's directory, and hostPath volumes checked or created by type.
@@ -31,7 +32,7 @@ public struct PodVolumes: Sendable {
             var options = "mode=0777"
             if let size = source.sizeLimit, size.value > 0 { options += ",size=\(size.value)" }
             guard mount("tmpfs", path, "tmpfs", UInt(MS_NOSUID | MS_NODEV), options) == 0 else {
-                throw KubeletError("volume \(name): mount tmpfs at \(path): \(String(cString: strerror(errno)))")
+                throw SystemError(errno: errno, operation: "volume \(name): mount tmpfs at", detail: path, style: .libc)
             }
         }
         return path

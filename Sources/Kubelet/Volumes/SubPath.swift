@@ -1,4 +1,5 @@
 import Foundation
+import NodeSupport
 
 /// A volumeMount's subPath, resolved inside its volume. As the kubelet does, a subPath is
 /// refused when it is absolute, has `..`, or reaches outside the volume through a symlink;
@@ -14,7 +15,7 @@ public enum SubPath {
             throw KubeletError("subPath \(subPath): must not contain '..'")
         }
         guard let base = realPath(volume) else {
-            throw KubeletError("volume path \(volume): \(String(cString: strerror(errno)))")
+            throw SystemError(errno: errno, operation: "volume path", detail: volume, style: .libc)
         }
         var current = base
         for part in parts where part != "." {
@@ -22,10 +23,10 @@ public enum SubPath {
             var info = stat()
             if lstat(next, &info) != 0 {
                 guard errno == ENOENT, create else {
-                    throw KubeletError("subPath \(subPath): \(next): \(String(cString: strerror(errno)))")
+                    throw SystemError(errno: errno, operation: "subPath \(subPath):", detail: next, style: .libc)
                 }
                 guard mkdir(next, 0o755) == 0 || errno == EEXIST else {
-                    throw KubeletError("subPath \(subPath): mkdir \(next): \(String(cString: strerror(errno)))")
+                    throw SystemError(errno: errno, operation: "subPath \(subPath): mkdir", detail: next, style: .libc)
                 }
             }
             // Follow symlinks, then insist the result is still inside the volume.

@@ -1,3 +1,4 @@
+import NodeSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -25,14 +26,7 @@ public enum CgroupError: Error, Equatable, CustomStringConvertible {
         case .invalidResource(let field, let reason):
             return "cgroup resources \(field): \(reason)"
         case .system(let operation, let path, let errno):
-            return "\(operation) \(path): \(CgroupError.message(errno))"
+            return SystemError(errno: errno, operation: operation, detail: path).description
         }
-    }
-
-    /// strerror, lowercased the way runc and crun print it.
-    static func message(_ errno: Int32) -> String {
-        let text = String(cString: strerror(errno))
-        guard let first = text.first else { return "errno \(errno)" }
-        return first.lowercased() + text.dropFirst()
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import NodeSupport
 
 /// `exec`: a new process in a running container.
 extension ContainerRuntime {

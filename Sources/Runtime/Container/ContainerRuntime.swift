@@ -10,6 +10,7 @@ import Foundation
 #endif
 import CRuntimeShim
 import Logging
+import NodeSupport
 
 /// How `create` wires the container's init.
 public struct CreateOptions: Sendable {
@@ -423,45 +424,5 @@ public struct ContainerRuntime: Sendable {
         guard getcwd(&buffer, buffer.count) != nil else { return path }
         let cwd = String(cString: buffer)
         return ContainerPlanner.normalize(cwd + "/" + path)
-    }
-}
-
-/// An OCI bundle directory with its config.json read and decoded.
-public struct OCIBundle: Sendable {
-    /// Absolute.
-    public let path: String
-    public let spec: Spec
-    let configBytes: [UInt8]
-
-    public init(path: String) throws {
-        self.path = ContainerRuntime.absolute(path)
-        let configPath = self.path + "/config.json"
-        do {
-            configBytes = try FileBytes.read(configPath)
-        } catch let error as SystemError {
-            throw RuntimeError.invalidConfig(field: configPath, reason: SystemError.message(error.errno))
-        }
-        spec = try SpecDecoder.decode(Spec.self, from: configBytes, file: "config.json")
-    }
-}
-
-/// Fds opened for one spawn, closed together.
-struct FDSet {
-    private(set) var fds: [Int32] = []
-
-    mutating func open(_ path: String, _ flags: Int32) throws -> Int32 {
-        let fd = try sys("open", path) { Glibc.open(path, flags) }
-        fds.append(fd)
-        return fd
-    }
-
-    mutating func adopt(_ fd: Int32) -> Int32 {
-        fds.append(fd)
-        return fd
-    }
-
-    mutating func closeAll() {
-        for fd in fds { close(fd) }
-        fds.removeAll()
     }
 }

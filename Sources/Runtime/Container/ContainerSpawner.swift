@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CRuntimeShim
+import NodeSupport
 
 /// Everything one `crs_spawn` call needs, in Swift terms: a planned process plus the host
 /// handles (fds) the parent opened for it.

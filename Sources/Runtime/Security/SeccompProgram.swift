@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CRuntimeShim
+import NodeSupport
 
 /// A seccomp profile compiled to classic BPF by libseccomp in the parent, ready for the
 /// child to load with one syscall. Compiling Docker's profile costs milliseconds, so the

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CRuntimeShim
+import NodeSupport
 
 /// The server end of the console-socket protocol, for a foreground `run`/`exec` with a
 /// terminal and no --console-socket: listens on a temp unix socket, receives the pty

@@ -1,3 +1,4 @@
+import NodeSupport
 /// Why a runtime operation was refused: bad configuration (one line naming the file and
 /// field), an unknown or duplicate container, or a lifecycle step the state does not allow.
 public enum RuntimeError: Error, Equatable, CustomStringConvertible, Sendable {

@@ -1,3 +1,4 @@
+import NodeSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
