@@ -104,10 +104,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The built-in Ingress controller: a pure routing core (hosts, paths, backends to
+        // endpoints, certificates by SNI) and its SwiftNIO HTTP/HTTPS reverse proxy.
+        .target(
+            name: "IngressController",
+            dependencies: [
+                "APIStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Kubelet",
             dependencies: [
-                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "APIStore", "KubePrinting", "KubeAPIServer",
+                "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "APIStore", "KubePrinting", "KubeAPIServer", "IngressController",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -151,6 +165,7 @@ let package = Package(
         .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy"], resources: [.copy("Golden")]),
         .testTarget(name: "APIStoreTests", dependencies: ["APIStore", "KubeAPI"]),
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "APIStore", "KubeAPI"]),
+        .testTarget(name: "IngressControllerTests", dependencies: ["IngressController", "APIStore"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "KubePrinting", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",
