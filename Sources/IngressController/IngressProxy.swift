@@ -3,12 +3,14 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
 /// The Ingress controller's data plane: an HTTP listener and an HTTPS listener (TLS
 /// terminated with the certificate of the client hello's SNI name) on every address of the
-/// node, proxying each request to a ready endpoint of the backend its Ingress rule names.
+/// node (HTTPS speaks HTTP/2 to clients that offer it by ALPN, HTTP/1.1 to the rest),
+/// proxying each request to a ready endpoint of the backend its Ingress rule names.
 /// `update` swaps the routes and certificates in place: open connections keep going and
 /// the next request sees the change.
 public final class IngressProxy: @unchecked Sendable {
@@ -52,7 +54,7 @@ public final class IngressProxy: @unchecked Sendable {
             let certificate = try NIOSSLCertificate.fromPEMBytes(Array(defaultCertificatePEM.utf8))
             let key = try NIOSSLPrivateKey(bytes: Array(defaultKeyPEM.utf8), format: .pem)
             var tls = TLSConfiguration.makeServerConfiguration(certificateChain: certificate.map { .certificate($0) }, privateKey: .privateKey(key))
-            tls.applicationProtocols = ["http/1.1"]
+            tls.applicationProtocols = ["h2", "http/1.1"]
             let box = current
             tls.sslContextCallback = { values, promise in
                 let snapshot = box.withLockedValue { $0 }
@@ -100,14 +102,36 @@ public final class IngressProxy: @unchecked Sendable {
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
+                let snapshot: @Sendable () -> Snapshot = { box.withLockedValue { $0 } }
+                @Sendable func http1(_ channel: Channel) -> EventLoopFuture<Void> {
+                    do {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(ProxyHandler(snapshot: snapshot, scheme: scheme))
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }
+                guard let tls else { return http1(channel) }
                 do {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(ProxyHandler(snapshot: { box.withLockedValue { $0 } }, scheme: scheme))
-                    return channel.eventLoop.makeSucceededVoidFuture()
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
+                // ALPN: each HTTP/2 stream is a request, in HTTP/1 parts for the same handler.
+                return channel.configureHTTP2SecureUpgrade(
+                    h2ChannelConfigurator: { channel in
+                        channel.configureHTTP2Pipeline(mode: .server) { stream in
+                            do {
+                                try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                try stream.pipeline.syncOperations.addHandler(ProxyHandler(snapshot: snapshot, scheme: scheme, http2: true))
+                                return stream.eventLoop.makeSucceededVoidFuture()
+                            } catch {
+                                return stream.eventLoop.makeFailedFuture(error)
+                            }
+                        }.map { _ in }
+                    },
+                    http1ChannelConfigurator: http1)
             }
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)

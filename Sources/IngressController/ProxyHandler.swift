@@ -12,6 +12,8 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let snapshot: () -> IngressProxy.Snapshot
     private let scheme: String
+    /// An HTTP/2 stream: one request, no connection headers (the stream ends with it).
+    private let http2: Bool
     private var context: ChannelHandlerContext?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -20,9 +22,10 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var responseStarted = false
     private var upstream: (channel: Channel, target: String, reused: Bool)?
 
-    init(snapshot: @escaping () -> IngressProxy.Snapshot, scheme: String) {
+    init(snapshot: @escaping () -> IngressProxy.Snapshot, scheme: String, http2: Bool = false) {
         self.snapshot = snapshot
         self.scheme = scheme
+        self.http2 = http2
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -49,7 +52,7 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func dispatch(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let keepAlive = head.isKeepAlive
+        let keepAlive = http2 || head.isKeepAlive
         let host = head.headers.first(name: "host") ?? ""
         switch snapshot().table.route(host: host, target: head.uri) {
         case .notFound:

@@ -3,14 +3,14 @@ import Testing
 
 /// The built-in Ingress controller as a user meets it: two Deployments behind one Ingress,
 /// routed by path and by host on the node's port 80, TLS on 443 with a kubernetes.io/tls
-/// Secret picked by SNI, 503 while a backend has no endpoints, all through the real
+/// Secret picked by SNI (HTTP/2 by ALPN), 503 while a backend has no endpoints, all through the real
 /// kubectl and curl in the node's network namespace.
 @Suite(.enabled(if: getuid() == 0 && AgentHarness.hasKubectl))
 struct IngressIntegrationTests {
     /// Each pod serves its own name at /api/who, /web/who and /who, and its request's
     /// X-Forwarded headers (busybox httpd passes headers to CGI as HTTP_*) at /cgi-bin/env.
     private static let serve = "mkdir -p /srv/api /srv/web /srv/cgi-bin; hostname > /srv/who; cp /srv/who /srv/api/who; cp /srv/who /srv/web/who; "
-        + "printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nenv | grep X_FORWARDED | sort\\n' > /srv/cgi-bin/env; chmod +x /srv/cgi-bin/env; "
+        + "printf '%s\\n' '#!/bin/sh' \"printf 'Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n'\" 'env | grep X_FORWARDED | sort' > /srv/cgi-bin/env; chmod +x /srv/cgi-bin/env; "
         + "exec httpd -f -p 8080 -h /srv"
 
     private static let ingress = """
@@ -27,8 +27,8 @@ struct IngressIntegrationTests {
             http:
               paths:
               - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
-              - {path: /web, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
-              - {path: /cgi-bin, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+              - {path: /web, pathType: Prefix, backend: {service: {name: web, port: {name: 80-8080}}}}
+              - {path: /cgi-bin, pathType: Prefix, backend: {service: {name: web, port: {name: 80-8080}}}}
           - host: other.local
             http:
               paths:
@@ -39,16 +39,18 @@ struct IngressIntegrationTests {
     @Test func routesByHostAndPathOverHTTPAndHTTPS() throws {
         let node = try AgentHarness("ingress")
         defer { node.shutDown() }
+        try node.importImage(as: "busybox:stable")
         try node.start()
         #expect(node.waitForKubectl(["version"], timeout: 30) { $0.contains("Server Version") }.contains("Server Version"))
         for name in ["api", "web"] {
-            let created = node.kubectl(["create", "deployment", name, "--image=busybox", "--replicas=2", "--", "sh", "-c", Self.serve])
+            let created = node.kubectl(["create", "deployment", name, "--image=busybox:stable", "--replicas=2", "--", "sh", "-c", Self.serve])
             #expect(created.output.contains("deployment.apps/\(name) created"), "\(created.output)")
-            #expect(node.kubectl(["expose", "deployment", name, "--port=80", "--target-port=8080", "--name=\(name)"]).status == 0)
         }
-        // The web Service's port gets a name, for a backend that names it.
-        #expect(node.kubectl(["patch", "service", "web", "--type=json", "-p", #"[{"op":"add","path":"/spec/ports/0/name","value":"http"}]"#]).status == 0)
-        node.waitForKubectl(["get", "deploy"]) { $0.contains("api ") && $0.components(separatedBy: "2/2").count == 3 }
+        #expect(node.kubectl(["expose", "deployment", "api", "--port=80", "--target-port=8080"]).status == 0)
+        // web's port is named (80-8080), for a backend that names it.
+        #expect(node.kubectl(["create", "service", "clusterip", "web", "--tcp=80:8080"]).output.contains("service/web created"))
+        let ready = node.waitForKubectl(["get", "deploy"], timeout: 90) { $0.contains("api ") && $0.components(separatedBy: "2/2").count == 3 }
+        #expect(ready.components(separatedBy: "2/2").count == 3, "\(ready)")
 
         // The TLS Secret from a certificate made here.
         let cert = node.base + "/hello.crt", key = node.base + "/hello.key"
@@ -67,7 +69,7 @@ struct IngressIntegrationTests {
         func get(_ host: String, _ path: String) -> String {
             node.runInNode(["/usr/bin/curl", "-s", "-m", "5", "-H", "Host: " + host, "http://\(ip)" + path]).output
         }
-        #expect(node.wait(30) { get("hello.local", "/api/who").hasPrefix("api-") }, "\(get("hello.local", "/api/who"))\n\(node.agentLog.suffix(2000))")
+        #expect(node.wait(30) { get("hello.local", "/api/who").hasPrefix("api-") }, "\(get("hello.local", "/api/who"))\n\(node.kubectl("get pods,ep -o wide").output)\n\(node.agentLog.suffix(2000))")
         #expect(get("hello.local", "/web/who").hasPrefix("web-"))
         #expect(get("other.local", "/api/who").hasPrefix("web-"))
         // /apiary is not under /api, and no rule takes it: the controller's 404.
@@ -93,6 +95,9 @@ struct IngressIntegrationTests {
         let secure = https("hello.local", "/api/who", ["--cacert", cert])
         #expect(secure.status == 0 && secure.output.hasPrefix("api-"), "\(secure)")
         #expect(https("hello.local", "/cgi-bin/env", ["--cacert", cert]).output.contains("HTTP_X_FORWARDED_PROTO=https"))
+        // HTTP/2 by ALPN to clients that offer it.
+        let h2 = https("hello.local", "/web/who", ["--cacert", cert, "--http2", "-w", "|%{http_version}"])
+        #expect(h2.output.hasPrefix("web-") && h2.output.hasSuffix("|2"), "\(h2)")
         // Another name gets the node's default certificate, which that CA does not sign.
         #expect(https("other.local", "/who", ["--cacert", cert]).status != 0)
         #expect(https("other.local", "/who", ["-k"]).output.hasPrefix("web-"))
