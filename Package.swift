@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -134,11 +135,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The built-in Ingress controller: a pure routing core (hosts, paths, backends to
+        // endpoints, certificates by SNI) and its SwiftNIO HTTP/HTTPS reverse proxy.
+        .target(
+            name: "IngressController",
+            dependencies: [
+                "APIStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Kubelet",
             dependencies: [
                 "CRuntimeShim", "Runtime", "Images", "CNI", "KubeAPI", "KubeProxy", "NetAddress", "ClusterDNS", "WorkloadControllers",
-                "NodeSupport", "APIStore", "KubePrinting", "KubeAPIServer",
+                "NodeSupport", "APIStore", "KubePrinting", "KubeAPIServer", "IngressController",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -186,6 +202,7 @@ let package = Package(
         .testTarget(name: "WorkloadControllersTests", dependencies: ["WorkloadControllers", "KubeAPI", "TestSupport"]),
         .testTarget(name: "APIStoreTests", dependencies: ["APIStore", "KubeAPI"]),
         .testTarget(name: "KubeAPIServerTests", dependencies: ["KubeAPIServer", "APIStore", "KubeAPI"]),
+        .testTarget(name: "IngressControllerTests", dependencies: ["IngressController", "APIStore"]),
         .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "KubePrinting", "Runtime", "Images"]),
         .testTarget(
             name: "IntegrationTests",

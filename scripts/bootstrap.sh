@@ -20,6 +20,8 @@ PACKAGES=(
     # peer the pod benchmark compares against (`podman kube play`); catatonit is also PID 1
     # of the tests' private namespace (scripts/in-private-ns.sh)
     podman catatonit
+    # the Ingress benchmark: nginx as the reverse proxy it compares against, wrk as the load
+    nginx-light wrk
 )
 
 # The official Kubernetes Python client: the API tests' second real client (PyPI).

@@ -67,6 +67,7 @@ public enum ResourceTypes {
         ResourceType(group: "discovery.k8s.io", version: "v1", plural: "endpointslices", kind: "EndpointSlice"),
         ResourceType(group: "networking.k8s.io", version: "v1", plural: "ingresses", kind: "Ingress", shortNames: ["ing"],
                      subresources: ["status"]),
+        ResourceType(group: "networking.k8s.io", version: "v1", plural: "ingressclasses", kind: "IngressClass", namespaced: false),
         ResourceType(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler",
                      shortNames: ["hpa"], categories: ["all"], subresources: ["status"]),
     ]

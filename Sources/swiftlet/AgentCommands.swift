@@ -22,6 +22,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The cluster DNS address the agent serves and pods use (\"none\" to leave pods the node's resolvers).") var clusterDns: String = "10.96.0.10"
     @Option(help: "How Services are programmed: iptables (iptables-restore) or nftables (netlink, table ip kube-proxy).") var proxyMode: String = "iptables"
     @Option(help: "Where the Kubernetes API is served over HTTPS (HOST:PORT), or \"none\".") var apiAddress: String = AgentConfiguration.defaultAPIAddress
+    @Option(help: "The Ingress controller's HTTP port on the node (0: none).") var ingressHttpPort: Int = AgentConfiguration.defaultIngressHTTPPort
+    @Option(help: "The Ingress controller's HTTPS port on the node (0: none).") var ingressHttpsPort: Int = AgentConfiguration.defaultIngressHTTPSPort
     @OptionGroup var registry: RegistryArguments
 
     func validate() throws {
@@ -35,6 +37,9 @@ struct RunCommand: ParsableCommand {
         guard IPv4Prefix(serviceCidr) != nil else { throw ValidationError("--service-cidr must be an IPv4 CIDR: \(serviceCidr)") }
         guard clusterDns == "none" || IPv4Address(clusterDns) != nil else {
             throw ValidationError("--cluster-dns must be an IPv4 address or \"none\": \(clusterDns)")
+        }
+        for (flag, port) in [("--ingress-http-port", ingressHttpPort), ("--ingress-https-port", ingressHttpsPort)] where !(0...65535).contains(port) {
+            throw ValidationError("\(flag) must be between 0 and 65535: \(port)")
         }
         guard ProxyMode(rawValue: proxyMode) != nil else { throw ValidationError("--proxy-mode must be iptables or nftables: \(proxyMode)") }
     }
@@ -55,6 +60,8 @@ struct RunCommand: ParsableCommand {
         config.registry = registry.settings
         config.proxyMode = ProxyMode(rawValue: proxyMode)
         config.apiAddress = apiAddress
+        config.ingressHTTPPort = ingressHttpPort
+        config.ingressHTTPSPort = ingressHttpsPort
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {

@@ -57,6 +57,8 @@ enum TableConverter {
             return named(["Name", "AddressType", "Ports", "Endpoints", "Age"])
         case "Ingress":
             return named(["Name", "Class", "Hosts", "Address", "Ports", "Age"])
+        case "IngressClass":
+            return named(["Name", "Controller", "Parameters", "Age"])
         case "HorizontalPodAutoscaler":
             return named(["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"])
         default:
@@ -106,6 +108,8 @@ enum TableConverter {
             let tls = !(object[path: ["spec", "tls"]]?.arrayValue?.isEmpty ?? true)
             return [name, text("spec.ingressClassName") ?? "<none>", hosts.isEmpty ? "*" : hosts.joined(separator: ","),
                     addresses.joined(separator: ","), tls ? "80, 443" : "80", age]
+        case "IngressClass":
+            return [name, text("spec.controller") ?? "", text("spec.parameters.name") ?? "<none>", age]
         case "HorizontalPodAutoscaler":
             let reference = (text("spec.scaleTargetRef.kind") ?? "") + "/" + (text("spec.scaleTargetRef.name") ?? "")
             let minimum = object[path: ["spec", "minReplicas"]]?.int ?? 1

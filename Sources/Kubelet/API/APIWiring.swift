@@ -8,8 +8,15 @@ import Logging
 enum APIWiring {
     final class Running {
         let server: APIServer
-        init(server: APIServer) { self.server = server }
-        func stop() { server.stop() }
+        let ingress: IngressSync?
+        init(server: APIServer, ingress: IngressSync?) {
+            self.server = server
+            self.ingress = ingress
+        }
+        func stop() {
+            ingress?.stop()
+            server.stop()
+        }
     }
 
     /// Starts the API unless `--api-address none`; nil then.
@@ -30,6 +37,9 @@ enum APIWiring {
         let api = APIServer(router: router, credentials: credentials, logger: logger)
         try api.start(host: host, port: port)
         agent.api = APIObjectSync(store: store, nodeName: config.nodeName, logger: logger)
+        let ingress = IngressSync.start(config, store: store, certificatePEM: credentials.serverCertificatePEM,
+                                        keyPEM: credentials.serverKeyPEM, nodeIP: services.hostIP, logger: logger)
+        agent.ingress = ingress
         let node = NodeObject.make(name: config.nodeName, address: services.hostIP, podCIDR: config.podCIDR, maxPods: 110, started: Date())
         try store.write(StoreKey(resource: "nodes", namespace: "", name: config.nodeName)) { current in
             var node = node
@@ -37,7 +47,7 @@ enum APIWiring {
             node[path: ["metadata", "creationTimestamp"]] = current?[path: ["metadata", "creationTimestamp"]] ?? node[path: ["metadata", "creationTimestamp"]]
             return node
         }
-        return Running(server: api)
+        return Running(server: api, ingress: ingress)
     }
 
     /// `<root>/api`: the store's files.

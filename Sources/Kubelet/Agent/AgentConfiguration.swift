@@ -29,7 +29,14 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     /// nil in configurations saved before it existed means the default.
     public var apiAddress: String?
 
+    /// `--ingress-http-port`, `--ingress-https-port`: the Ingress controller's listeners on
+    /// every node address (0: none); nil in configurations saved before they existed.
+    public var ingressHTTPPort: Int?
+    public var ingressHTTPSPort: Int?
+
     public static let defaultAPIAddress = "127.0.0.1:6443"
+    public static let defaultIngressHTTPPort = 80
+    public static let defaultIngressHTTPSPort = 443
 
     public init() {}
 

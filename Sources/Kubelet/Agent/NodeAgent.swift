@@ -24,6 +24,8 @@ public final class NodeAgent: @unchecked Sendable {
     public var onSync: ((DesiredState, [Pod]) -> Void)?
     /// The API store: users' objects join the manifests', and the node's state is published there.
     var api: APIObjectSync?
+    /// The Ingress controller, fed after each publish.
+    var ingress: IngressSync?
     /// Wakes the loop early (an API write); set while `run` runs.
     public private(set) var wake: (@Sendable () -> Void)?
 
@@ -91,9 +93,12 @@ public final class NodeAgent: @unchecked Sendable {
         builder.addWorkloads(workloads)
         builder.addFileObjects(state)
         let published = ObjectStore(root: services.layout.root)
-        builder.addServices(published.list(kind: "Service", namespace: nil), endpoints: published.list(kind: "Endpoints", namespace: nil))
+        let publishedServices = published.list(kind: "Service", namespace: nil)
+        let endpoints = published.list(kind: "Endpoints", namespace: nil)
+        builder.addServices(publishedServices, endpoints: endpoints)
         builder.addEvents(pods: desired, layout: services.layout)
         api.publish(builder.view)
+        ingress?.sync(services: publishedServices, endpoints: endpoints, objects: state.objects.map(\.object))
     }
 
     /// The pods as their workers last wrote them.
