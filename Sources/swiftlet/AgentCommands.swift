@@ -22,9 +22,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The cluster DNS address the agent serves and pods use (\"none\" to leave pods the node's resolvers).") var clusterDns: String = "10.96.0.10"
     @Option(help: "How Services are programmed: iptables (iptables-restore) or nftables (netlink, table ip kube-proxy).") var proxyMode: String = "iptables"
     @Option(help: "Where the Kubernetes API is served over HTTPS (HOST:PORT), or \"none\".") var apiAddress: String = AgentConfiguration.defaultAPIAddress
+    @Option(help: "Seconds between resource metrics samples (metrics.k8s.io, kubectl top); also the HPA controller's sync period.")
+    var metricResolution: Double = 15
     @OptionGroup var registry: RegistryArguments
 
     func validate() throws {
+        guard metricResolution >= 1 else { throw ValidationError("--metric-resolution must be at least 1 second: \(metricResolution)") }
         guard cgroupParent.hasPrefix("/") else { throw ValidationError("--cgroup-parent must be absolute: \(cgroupParent)") }
         guard !cgroupParent.split(separator: "/").contains("process_api") else {
             throw ValidationError("--cgroup-parent must not be under process_api")
@@ -55,6 +58,7 @@ struct RunCommand: ParsableCommand {
         config.registry = registry.settings
         config.proxyMode = ProxyMode(rawValue: proxyMode)
         config.apiAddress = apiAddress
+        config.metricResolution = metricResolution
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {

@@ -29,6 +29,12 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     /// nil in configurations saved before it existed means the default.
     public var apiAddress: String?
 
+    /// `--metric-resolution`: seconds between resource metrics samples (metrics-server's
+    /// flag; also the HPA controller's sync period); nil means 15.
+    public var metricResolution: TimeInterval?
+
+    public var metricsResolution: TimeInterval { metricResolution ?? 15 }
+
     public static let defaultAPIAddress = "127.0.0.1:6443"
 
     public init() {}
