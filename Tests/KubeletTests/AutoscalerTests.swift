@@ -134,6 +134,20 @@ import Testing
         #expect(decision.events.contains { $0.reason == "FailedComputeMetricsReplicas" })
     }
 
+    @Test func anInvalidMetricBlocksScaleDownNotScaleUp() throws {
+        var controller = AutoscalerController()
+        let spec = try hpa(["metrics": [
+            ["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 50]]],
+            ["type": "Resource", "resource": ["name": "memory", "target": ["type": "Utilization", "averageUtilization": 50]]],
+        ]])
+        // No memory samples: that metric fails; CPU alone may scale up, not down.
+        let up = controller.reconcile(key: "d/h", spec: spec, currentReplicas: 1, pods: [pod("a", cpu: 400)], now: now)
+        #expect(up.desiredReplicas == 4 && up.conditions.contains { $0.type == "ScalingActive" && $0.condition.reason == "ValidMetricFound" })
+        #expect(up.events.contains { $0.message == "failed to get memory utilization: unable to get metrics for resource memory: no metrics returned from resource metrics API" })
+        let down = controller.reconcile(key: "d/h", spec: spec, currentReplicas: 4, pods: [pod("a", cpu: 0)], now: now.addingTimeInterval(15))
+        #expect(!down.rescale && down.conditions.contains { $0.type == "ScalingActive" && !$0.condition.status })
+    }
+
     @Test func cgroupUsageParsing() {
         let v1 = CgroupUsage.v1(cpuacctUsage: "123456789\n", memoryUsage: "10485760\n", memoryStat: "cache 1\ntotal_inactive_file 4194304\n")
         #expect(v1 == CgroupUsage(cpuNanoseconds: 123_456_789, workingSetBytes: 6_291_456))

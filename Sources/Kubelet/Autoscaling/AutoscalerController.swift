@@ -41,7 +41,8 @@ struct AutoscalerController {
         } else {
             var best = 0
             var bestName = ""
-            var failures: [ReplicaCalculator.Failure] = []
+            var failures: [String] = []
+            var failureReason = ""
             for metric in spec.metrics {
                 let name: String
                 switch metric.target {
@@ -52,26 +53,26 @@ struct AutoscalerController {
                     let proposal = try ReplicaCalculator.propose(resource: metric.resource, target: metric.target, currentReplicas: currentReplicas, pods: pods, now: now)
                     decision.currentMetrics.append(Self.status(metric, proposal))
                     if proposal.replicas > best || bestName.isEmpty { best = proposal.replicas; bestName = name }
-                } catch let failure as ReplicaCalculator.Failure {
-                    failures.append(failure)
+                } catch {
+                    let failure = error as? ReplicaCalculator.Failure
+                    let message = "failed to get \(metric.resource) utilization: \(failure?.message ?? "\(error)")"
+                    if failures.isEmpty { failureReason = failure?.reason ?? "FailedGetResourceMetric" }
+                    failures.append(message)
                     // Upstream leaves an empty MetricStatus for a metric it could not read.
                     decision.currentMetrics.append(["type": ""])
-                    decision.events.append(("Warning", failure.reason, "failed to get \(metric.resource) utilization: " + failure.message))
-                } catch {}
+                    decision.events.append(("Warning", failure?.reason ?? "FailedGetResourceMetric", message))
+                }
             }
-            if let first = failures.first {
-                active = .init(status: false, reason: first.reason, message: "the HPA was unable to compute the replica count: " + first.message)
-            }
-            if failures.count == spec.metrics.count {
-                let first = failures.first
+            // All metrics invalid, or some invalid and the rest would scale down: no scaling,
+            // the first failure's condition (upstream's computeReplicasForMetrics).
+            if let first = failures.first, failures.count == spec.metrics.count || best < currentReplicas {
+                active = .init(status: false, reason: failureReason, message: "the HPA was unable to compute the replica count: " + first)
                 decision.events.append(("Warning", "FailedComputeMetricsReplicas",
-                    "invalid metrics (\(failures.count) invalid out of \(spec.metrics.count)), first error is: \(first?.message ?? "")"))
+                    "invalid metrics (\(failures.count) invalid out of \(spec.metrics.count)), first error is: \(first)"))
                 decision.conditions = [("AbleToScale", able), ("ScalingActive", active ?? able)]
                 return decision
             }
-            if failures.isEmpty {
-                active = .init(status: true, reason: "ValidMetricFound", message: "the HPA was able to successfully calculate a replica count from \(bestName)")
-            }
+            active = .init(status: true, reason: "ValidMetricFound", message: "the HPA was able to successfully calculate a replica count from \(bestName)")
             if best > currentReplicas { reason = "\(bestName) above target" }
             if best < currentReplicas { reason = "All metrics below target" }
             var history = histories[key] ?? ScalingHistory()

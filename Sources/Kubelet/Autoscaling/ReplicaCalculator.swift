@@ -54,7 +54,7 @@ enum ReplicaCalculator {
         if case .utilization = target {
             for pod in pods where metrics[pod.name] != nil || missing.contains(pod.name) || unready.contains(pod.name) {
                 guard let request = pod.requests[resource], request > 0 else {
-                    throw Failure(reason: "FailedGetResourceMetric", message: "failed to get \(resource) utilization: missing request for \(resource) in pod \(pod.name)")
+                    throw Failure(reason: "FailedGetResourceMetric", message: "missing request for \(resource) in pod \(pod.name)")
                 }
                 requests[pod.name] = request
             }
