@@ -30,6 +30,12 @@ if ! python3 -c 'import kubernetes' 2>/dev/null; then
     python3 -m pip install -q --disable-pip-version-check kubernetes >/dev/null
 fi
 
+# Prometheus' own Python client: its text-format parser reads the agent's /metrics in the tests (PyPI).
+if ! python3 -c 'import prometheus_client' 2>/dev/null; then
+    echo "bootstrap: installing the prometheus-client Python package" >&2
+    python3 -m pip install -q --disable-pip-version-check prometheus-client >/dev/null
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -9,6 +9,11 @@ public final class APIRouter: APIRequestHandling, @unchecked Sendable {
     let credentials: APICredentials
     let resources: ResourceHandlers
     public let streams: PodStreamRoutes
+    /// The resource metrics API (`metrics.k8s.io`), fed by the agent's samples.
+    public let metrics = MetricsRoutes()
+    /// The node's own metrics, served at `/metrics` (with the token, as the apiserver's and
+    /// the kubelet's are).
+    public let prometheus = NodePrometheus()
     let serverAddress: String
     let logger: Logger
     /// Called after every request that may have changed an object (not GET), so the agent
@@ -25,6 +30,37 @@ public final class APIRouter: APIRequestHandling, @unchecked Sendable {
     }
 
     public func handle(_ request: APIRequest, _ sink: ResponseSink) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        route(request, sink)
+        // Long-running requests (watches, streams) are not latencies: upstream leaves them out.
+        let (verb, resource) = Self.verbAndResource(request)
+        guard verb != "watch", verb != "connect", let status = sink.responseStatus else { return }
+        prometheus.observeRequest(verb: verb, resource: resource, code: status,
+                                  seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// The apiserver's verb (`list`, `get`, `watch`, `create`, … `connect` for streams) and
+    /// resource (plural; empty for discovery and other non-resource paths) of a request.
+    static func verbAndResource(_ request: APIRequest) -> (String, String) {
+        guard case .resource(let path) = ResourcePath.parse(request.segments) else {
+            return (request.method.lowercased(), "")
+        }
+        if let sub = path.subresource, PodStreamRoutes.subresources.contains(sub) {
+            return (sub == "log" && !request.flag("follow") ? "get" : "connect", path.type.plural)
+        }
+        switch request.method {
+        case "GET":
+            if request.flag("watch") || request.segments.contains("watch") { return ("watch", path.type.plural) }
+            return (path.name == nil ? "list" : "get", path.type.plural)
+        case "POST": return ("create", path.type.plural)
+        case "PUT": return ("update", path.type.plural)
+        case "PATCH": return ("patch", path.type.plural)
+        case "DELETE": return (path.name == nil ? "deletecollection" : "delete", path.type.plural)
+        default: return (request.method.lowercased(), path.type.plural)
+        }
+    }
+
+    private func route(_ request: APIRequest, _ sink: ResponseSink) {
         let segments = request.segments
         // Health is served without credentials, as the apiserver's /healthz, /livez, /readyz.
         if request.method == "GET", segments.count == 1, ["healthz", "livez", "readyz"].contains(segments[0]) {
@@ -35,9 +71,13 @@ public final class APIRouter: APIRequestHandling, @unchecked Sendable {
             sink.respond(StatusError.unauthorized.response)
             return
         }
+        if request.method == "GET", segments == ["metrics"] {
+            sink.respond(APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Data(prometheus.text().utf8)))
+            return
+        }
         defer { if request.method != "GET" { onWrite?() } }
         do {
-            if let response = try discovery(request) {
+            if let response = try discovery(request) ?? metrics.handle(request) {
                 sink.respond(response)
                 return
             }
@@ -74,7 +114,7 @@ public final class APIRouter: APIRequestHandling, @unchecked Sendable {
         case ["openapi", "v3"]: return .json(OpenAPIDocuments.root().data())
         default: break
         }
-        if segments.count == 2, segments[0] == "apis", let group = ResourceTypes.groups.first(where: { $0.name == segments[1] }) {
+        if segments.count == 2, segments[0] == "apis", let group = Discovery.groups.first(where: { $0.name == segments[1] }) {
             return .json(Discovery.group(group.name, group.version).data())
         }
         if segments.count >= 4, segments[0] == "openapi", segments[1] == "v3" {

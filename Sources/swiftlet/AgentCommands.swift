@@ -24,9 +24,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where the Kubernetes API is served over HTTPS (HOST:PORT), or \"none\".") var apiAddress: String = AgentConfiguration.defaultAPIAddress
     @Option(help: "The Ingress controller's HTTP port on the node (0: none).") var ingressHttpPort: Int = AgentConfiguration.defaultIngressHTTPPort
     @Option(help: "The Ingress controller's HTTPS port on the node (0: none).") var ingressHttpsPort: Int = AgentConfiguration.defaultIngressHTTPSPort
+    @Option(help: "Seconds between resource metrics samples (metrics.k8s.io, kubectl top); also the HPA controller's sync period.")
+    var metricResolution: Double = 15
     @OptionGroup var registry: RegistryArguments
 
     func validate() throws {
+        guard metricResolution >= 1 else { throw ValidationError("--metric-resolution must be at least 1 second: \(metricResolution)") }
         guard cgroupParent.hasPrefix("/") else { throw ValidationError("--cgroup-parent must be absolute: \(cgroupParent)") }
         guard !cgroupParent.split(separator: "/").contains("process_api") else {
             throw ValidationError("--cgroup-parent must not be under process_api")
@@ -62,6 +65,7 @@ struct RunCommand: ParsableCommand {
         config.apiAddress = apiAddress
         config.ingressHTTPPort = ingressHttpPort
         config.ingressHTTPSPort = ingressHttpsPort
+        config.metricResolution = metricResolution
         do {
             try AgentRunner.run(config, logger: Logger(label: "swiftlet"))
         } catch {

@@ -19,8 +19,13 @@ enum Discovery {
         return ["kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [address]]
     }
 
+    /// The stored resources' groups, then the resource metrics API's (served from samples).
+    static var groups: [(name: String, version: String)] {
+        ResourceTypes.groups + [(MetricsRoutes.group, MetricsRoutes.version)]
+    }
+
     static func groupList() -> JSONValue {
-        .object(["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(ResourceTypes.groups.map { group($0.name, $0.version) })])
+        .object(["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups.map { group($0.name, $0.version) })])
     }
 
     static func group(_ name: String, _ version: String) -> JSONValue {

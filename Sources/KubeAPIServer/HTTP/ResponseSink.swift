@@ -19,6 +19,11 @@ public final class ResponseSink: @unchecked Sendable {
         channel.closeFuture.whenComplete { [weak self] _ in self?.closed() }
     }
 
+    private let statusBox = NIOLockedValueBox<Int?>(nil)
+
+    /// The status code sent, once a response or stream has begun.
+    public var responseStatus: Int? { statusBox.withLockedValue { $0 } }
+
     /// Whether the client is still there.
     public var isOpen: Bool { channel.isActive && !state.withLockedValue { $0.finished } }
 
@@ -44,6 +49,7 @@ public final class ResponseSink: @unchecked Sendable {
     /// Sends a whole response.
     public func respond(_ response: APIResponse) {
         guard begin() else { return }
+        statusBox.withLockedValue { $0 = response.status }
         var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status))
         for (name, value) in response.headers { head.headers.add(name: name, value: value) }
         head.headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
@@ -65,6 +71,7 @@ public final class ResponseSink: @unchecked Sendable {
     /// Starts a chunked stream.
     public func startStream(status: Int = 200, contentType: String) {
         guard begin() else { return }
+        statusBox.withLockedValue { $0 = status }
         var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status))
         head.headers.add(name: "Content-Type", value: contentType)
         head.headers.add(name: "Transfer-Encoding", value: "chunked")

@@ -115,9 +115,44 @@ enum TableConverter {
             let minimum = object[path: ["spec", "minReplicas"]]?.int ?? 1
             let maximum = object[path: ["spec", "maxReplicas"]]?.int ?? 0
             let replicas = object[path: ["status", "currentReplicas"]]?.int ?? 0
-            return [name, reference, "<unknown>", String(minimum), String(maximum), String(replicas), age]
+            return [name, reference, hpaTargets(object), String(minimum), String(maximum), String(replicas), age]
         default:
             return [name] + Array(repeating: "", count: max(0, columns(type).count - 2)) + [age]
+        }
+    }
+
+    /// kubectl's TARGETS of an HPA: `cpu: 73%/50%`, `memory: 12Mi/100Mi`, the current
+    /// value `<unknown>` until the controller reports it; past two, `+ N more...`.
+    static func hpaTargets(_ object: JSONValue) -> String {
+        let specs = object[path: ["spec", "metrics"]]?.arrayValue ?? []
+        let statuses = object[path: ["status", "currentMetrics"]]?.arrayValue ?? []
+        guard !specs.isEmpty else { return "<none>" }
+        var list: [String] = []
+        for (index, metric) in specs.enumerated() {
+            let type = metric["type"]?.string ?? ""
+            let field = type.prefix(1).lowercased() + type.dropFirst()
+            let source = metric[field] ?? [:]
+            let status = index < statuses.count ? statuses[index][field] : nil
+            let target = source["target"] ?? [:]
+            let label = source["name"]?.string ?? source[path: ["metric", "name"]]?.string ?? type
+            if type == "Resource" || type == "ContainerResource", target["averageValue"] == nil {
+                let current = status?[path: ["current", "averageUtilization"]]?.int.map { "\($0)%" } ?? "<unknown>"
+                let goal = target["averageUtilization"]?.int.map { "\($0)%" } ?? "<auto>"
+                list.append("\(label): \(current)/\(goal)")
+            } else {
+                let key = target["averageValue"] != nil ? "averageValue" : "value"
+                let current = status.map { quantityText($0[path: ["current", key]]) } ?? "<unknown>"
+                list.append("\(label): \(current)/\(quantityText(target[key]))")
+            }
+        }
+        return list.count > 2 ? list.prefix(2).joined(separator: ", ") + " + \(list.count - 2) more..." : list.joined(separator: ", ")
+    }
+
+    private static func quantityText(_ value: JSONValue?) -> String {
+        switch value {
+        case .string(let text)?: return text
+        case .int(let number)?: return String(number)
+        default: return "<unknown>"
         }
     }
 

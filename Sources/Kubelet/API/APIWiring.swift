@@ -36,10 +36,13 @@ enum APIWiring {
         router.onWrite = { [weak agent] in agent?.wake?() }
         let api = APIServer(router: router, credentials: credentials, logger: logger)
         try api.start(host: host, port: port)
+        agent.prometheus = router.prometheus
         agent.api = APIObjectSync(store: store, nodeName: config.nodeName, logger: logger)
         let ingress = IngressSync.start(config, store: store, certificatePEM: credentials.serverCertificatePEM,
                                         keyPEM: credentials.serverKeyPEM, nodeIP: services.hostIP, logger: logger)
         agent.ingress = ingress
+        agent.metrics = (ResourceMetricsSampler(cgroupParent: config.cgroupParent, nodeName: config.nodeName, interval: config.metricsResolution),
+                         router.metrics, AutoscalerSync(store: store, logger: logger))
         let node = NodeObject.make(name: config.nodeName, address: services.hostIP, podCIDR: config.podCIDR, maxPods: 110, started: Date())
         try store.write(StoreKey(resource: "nodes", namespace: "", name: config.nodeName)) { current in
             var node = node

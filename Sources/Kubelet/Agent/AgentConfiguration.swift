@@ -33,6 +33,11 @@ public struct AgentConfiguration: Codable, Sendable, Equatable {
     /// every node address (0: none); nil in configurations saved before they existed.
     public var ingressHTTPPort: Int?
     public var ingressHTTPSPort: Int?
+    /// `--metric-resolution`: seconds between resource metrics samples (metrics-server's
+    /// flag; also the HPA controller's sync period); nil means 15.
+    public var metricResolution: TimeInterval?
+
+    public var metricsResolution: TimeInterval { metricResolution ?? 15 }
 
     public static let defaultAPIAddress = "127.0.0.1:6443"
     public static let defaultIngressHTTPPort = 80

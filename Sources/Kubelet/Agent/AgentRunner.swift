@@ -35,7 +35,9 @@ public enum AgentRunner {
                 service.metadata.annotations = (service.metadata.annotations ?? [:]).merging([StaticPods.sourceAnnotation: item.file]) { $1 }
                 return service
             }
+            let start = DispatchTime.now().uptimeNanoseconds
             serviceController.sync(services: declared, pods: pods)
+            agent.prometheus?.proxySyncDuration.record(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
             Foundation.signal(signal, SIG_IGN)

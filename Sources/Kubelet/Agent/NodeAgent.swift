@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import WorkloadControllers
+import KubeAPIServer
 import Logging
 
 /// The node agent's control loop (`swiftlet run`): reads the manifest directory on inotify
@@ -26,6 +27,12 @@ public final class NodeAgent: @unchecked Sendable {
     var api: APIObjectSync?
     /// The Ingress controller, fed after each publish.
     var ingress: IngressSync?
+    /// The resource metrics (served as `metrics.k8s.io`) and the HPA controller they feed.
+    var metrics: (sampler: ResourceMetricsSampler, routes: MetricsRoutes, autoscaler: AutoscalerSync)?
+    /// The node's own metrics (`/metrics`): pod start latency, running pods and containers.
+    var prometheus: NodePrometheus?
+    /// When this agent first saw each pod it started (not adopted ones), until it runs.
+    private var firstSeen: [String: Date] = [:]
     /// Wakes the loop early (an API write); set while `run` runs.
     public private(set) var wake: (@Sendable () -> Void)?
 
@@ -77,8 +84,13 @@ public final class NodeAgent: @unchecked Sendable {
             reconcile(desired)
             announce(state.duplicates)
             let running = runningPods()
+            observeStarts(running)
             onSync?(state, running)
             if let api { publish(api, state: state, desired: desired, running: running, workloads: workloads.state) }
+            if let metrics, metrics.sampler.sample(pods: running, now: Date()) {
+                metrics.routes.update(metrics.sampler.snapshot)
+                metrics.autoscaler.sync(pods: running, metrics: metrics.sampler.snapshot, now: Date())
+            }
             // While pods terminate, look again soon so their replacements start promptly.
             watcher.wait(timeout: terminating.isEmpty ? min(resync, 1) : 0.1)
         }
@@ -99,6 +111,28 @@ public final class NodeAgent: @unchecked Sendable {
         builder.addEvents(pods: desired, layout: services.layout)
         api.publish(builder.view)
         ingress?.sync(services: publishedServices, endpoints: endpoints, objects: state.objects.map(\.object))
+    }
+
+    /// Pod start latency (first seen → Running, kubelet_pod_start_duration_seconds), and the
+    /// running pods, containers and restarts.
+    private func observeStarts(_ pods: [Pod]) {
+        guard let prometheus else { return }
+        let now = Date()
+        var containers = 0
+        var restarts: [ContainerRestarts] = []
+        for pod in pods {
+            let statuses = pod.status?.containerStatuses ?? []
+            containers += statuses.filter { $0.state?.running != nil }.count
+            for status in statuses {
+                restarts.append(ContainerRestarts(namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name ?? "",
+                                                  container: status.name, count: status.restartCount))
+            }
+            guard let uid = pod.metadata.uid, let seen = firstSeen[uid], pod.status?.phase == .running else { continue }
+            prometheus.podStartDuration.record(now.timeIntervalSince(seen))
+            firstSeen[uid] = nil
+        }
+        firstSeen = firstSeen.filter { workers[$0.key] != nil }
+        prometheus.setRunning(pods: pods.filter { $0.status?.phase == .running }.count, containers: containers, restarts: restarts)
     }
 
     /// The pods as their workers last wrote them.
@@ -162,6 +196,7 @@ public final class NodeAgent: @unchecked Sendable {
             let fullName = "\(pod.metadata.namespaceOrDefault)/\(pod.metadata.name ?? "")"
             if terminating.contains(where: { workers[$0].map { "\($0.namespace)/\($0.name)" } == fullName }) { continue }
             logger.info("starting pod \(fullName)")
+            firstSeen[uid] = Date()
             let worker = PodWorker(pod: pod, services: services)
             workers[uid] = worker
             worker.start()
