@@ -36,7 +36,8 @@ struct KubectlWalkthroughTests {
 
         // expose; curl the ClusterIP, and the Service's name from a pod.
         #expect(node.kubectl("expose deployment hello --port=80 --target-port=8080").output.contains("service/hello exposed"))
-        let vip = node.kubectl(["get", "svc", "hello", "-o", "jsonpath={.spec.clusterIP}"]).output
+        // The agent's next pass allocates the ClusterIP (upstream's apiserver does it in the create).
+        let vip = node.waitForKubectl(["get", "svc", "hello", "-o", "jsonpath={.spec.clusterIP}"], timeout: 30) { !$0.isEmpty }
         #expect(vip.hasPrefix("10.96."), "\(vip)")
         #expect(node.wait(30) { node.curl("http://\(vip)/hostname")?.hasPrefix("hello-") == true })
         let byName = node.kubectl(["exec", "web", "--", "wget", "-q", "-O-", "http://hello.default.svc.cluster.local/hostname"]).output
