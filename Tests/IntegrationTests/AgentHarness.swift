@@ -16,6 +16,8 @@ final class AgentHarness: @unchecked Sendable {
     let subnet: String
     let bridge: String
     private(set) var agent: Process?
+    /// Whether the agent runs the Ingress controller (on 80 and 443); only the tests of it do.
+    var ingress = false
     /// More `swiftlet run` flags (say `--cni-bin-dir`), for tests that need them.
     var extraArguments: [String] = []
     private let logPath: String
@@ -74,7 +76,7 @@ final class AgentHarness: @unchecked Sendable {
         process.arguments = [
             "--net=" + netns, builtBinary("swiftlet"), "run", "--manifests", manifests, "--root", root, "--run-dir", base + "/run", "--log-dir", base + "/logs",
             "--cni-conf-dir", base + "/cni", "--cgroup-parent", cgroupParent, "--node-name", "node1", "--pod-cidr", subnet,
-        ] + (ownNetwork ? [] : ["--cluster-dns", "none"]) + extraArguments
+        ] + (ownNetwork ? [] : ["--cluster-dns", "none"]) + (ingress ? [] : ["--ingress-http-port", "0", "--ingress-https-port", "0"]) + extraArguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()

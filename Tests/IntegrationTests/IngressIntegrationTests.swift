@@ -38,6 +38,7 @@ struct IngressIntegrationTests {
 
     @Test func routesByHostAndPathOverHTTPAndHTTPS() throws {
         let node = try AgentHarness("ingress")
+        node.ingress = true
         defer { node.shutDown() }
         try node.importImage(as: "busybox:stable")
         try node.start()
