@@ -89,8 +89,18 @@ struct APIViewBuilder {
     mutating func addServices(_ services: [KubeObject], endpoints: [KubeObject]) {
         for service in services {
             add(service) { stored, published in
-                for field in ["clusterIP", "clusterIPs", "ports", "type"] {
-                    if let value = published[path: ["spec", field]] { stored[path: ["spec", field]] = value }
+                // Only what the node allocates: a user's change made while this pass ran
+                // (ports, type) must not be put back to what the pass read.
+                for field in ["clusterIP", "clusterIPs"] where stored[path: ["spec", field]] == nil || stored[path: ["spec", field]] == "" {
+                    stored[path: ["spec", field]] = published[path: ["spec", field]]
+                }
+                let allocated = published[path: ["spec", "ports"]]?.arrayValue ?? []
+                if var ports = stored[path: ["spec", "ports"]]?.arrayValue {
+                    for index in ports.indices where ports[index]["nodePort"] == nil {
+                        let match = allocated.first { $0["port"] == ports[index]["port"] && ($0["protocol"] ?? "TCP") == (ports[index]["protocol"] ?? "TCP") }
+                        if let nodePort = match?["nodePort"] { ports[index]["nodePort"] = nodePort }
+                    }
+                    stored[path: ["spec", "ports"]] = .array(ports)
                 }
                 stored["status"] = published["status"]
             }
