@@ -26,7 +26,7 @@ struct WorkloadPass<Random: RandomNumberGenerator> {
         self.random = random
     }
 
-    var nowTime: KubeTime { KubeTime(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))) }
+    var nowTime: KubeTime { KubeTime(truncating: now) }
 
     mutating func record(_ kind: String, _ meta: ObjectMeta, _ reason: String, _ message: String, warning: Bool = false) {
         events.append(
@@ -47,7 +47,7 @@ struct WorkloadPass<Random: RandomNumberGenerator> {
         return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
     }
 
-    static var suffixAlphabet: [Character] { Array("bcdfghjklmnpqrstvwxz2456789") }
+    static var suffixAlphabet: [Character] { PodTemplateHash.alphabet }
 
     /// `prefix` plus five random characters of upstream's alphabet, unused in the namespace.
     mutating func generateName(_ prefix: String, namespace: String) -> String {

@@ -4,7 +4,8 @@
 public enum PodTemplateHash {
     /// The label key.
     public static let label = "pod-template-hash"
-    static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+    /// Upstream's `rand` alphabet (no vowels, no look-alikes), also for generated name suffixes.
+    public static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
 
     /// A short stable hash of the template; equal templates give equal hashes.
     public static func of(_ template: PodTemplateSpec, collisionCount: Int? = nil) -> String {

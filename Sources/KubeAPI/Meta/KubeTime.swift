@@ -7,10 +7,13 @@ public struct KubeTime: Codable, Sendable, Hashable, Comparable, CustomStringCon
 
     public init(_ date: Date) { self.date = date }
 
-    /// The current time truncated to whole seconds, as upstream stores it.
-    public static func now() -> KubeTime {
-        KubeTime(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+    /// `date` truncated to whole seconds, as upstream stores times.
+    public init(truncating date: Date) {
+        self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
+
+    /// The current time truncated to whole seconds, as upstream stores it.
+    public static func now() -> KubeTime { KubeTime(truncating: Date()) }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -102,8 +102,7 @@ enum ObjectAdmission {
     /// from `generateName`.
     static func stampNew(_ object: inout JSONValue, now: Date = Date()) {
         if (object[path: ["metadata", "name"]]?.string ?? "").isEmpty, let prefix = object[path: ["metadata", "generateName"]]?.string {
-            let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-            object[path: ["metadata", "name"]] = .string(prefix + String((0..<5).map { _ in alphabet.randomElement()! }))
+            object[path: ["metadata", "name"]] = .string(prefix + String((0..<5).map { _ in PodTemplateHash.alphabet.randomElement()! }))
         }
         object[path: ["metadata", "uid"]] = .string(UUID().uuidString.lowercased())
         object[path: ["metadata", "creationTimestamp"]] = .string(timestamp(now))
@@ -126,6 +125,6 @@ enum ObjectAdmission {
     }
 
     static func timestamp(_ date: Date) -> String {
-        KubeTime(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))).description
+        KubeTime(truncating: date).description
     }
 }

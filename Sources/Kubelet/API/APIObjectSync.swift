@@ -100,7 +100,7 @@ final class APIObjectSync {
                 if let uid = current?[path: ["metadata", "uid"]], next[path: ["metadata", "uid"]] == nil { next[path: ["metadata", "uid"]] = uid }
                 if next[path: ["metadata", "creationTimestamp"]] == nil {
                     next[path: ["metadata", "creationTimestamp"]] = current?[path: ["metadata", "creationTimestamp"]]
-                        ?? .string(KubeTime(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))).description)
+                        ?? .string(KubeTime.now().description)
                 }
                 return next
             }

@@ -137,7 +137,7 @@ extension APIViewBuilder {
             hash = (hash ^ UInt64(byte)) &* 1099511628211
         }
         let eventName = name + "." + String(hash, radix: 16)
-        let stamp = { (date: Date) in KubeTime(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))).description }
+        let stamp = { (date: Date) in KubeTime(truncating: date).description }
         let value: JSONValue = [
             "kind": "Event", "apiVersion": "v1",
             "metadata": ["name": .string(eventName), "namespace": .string(namespace), "creationTimestamp": .string(stamp(event.firstTimestamp))],

@@ -1,5 +1,6 @@
 import APIStore
 import Foundation
+import KubeAPI
 
 /// This node as a core/v1 Node: addresses, capacity and allocatable read from the machine
 /// (CPUs, memory, pods), the Ready and pressure conditions, and nodeInfo (kernel, OS image,
@@ -51,11 +52,7 @@ enum NodeObject {
         ]
     }
 
-    private static func stamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    private static func stamp(_ date: Date) -> String { KubeTime(truncating: date).description }
 
     private static func read(_ path: String) -> String {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -129,7 +129,7 @@ final class WorkloadSync {
     private func stamped(_ object: KubeObject, now: Date) -> KubeObject {
         var object = object
         let key = Self.key(object)
-        let created = firstSeen[key] ?? KubeTime(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)))
+        let created = firstSeen[key] ?? KubeTime(truncating: now)
         firstSeen[key] = created
         object.metadata.creationTimestamp = created
         if object.isNamespaced, object.metadata.namespace == nil { object.metadata.namespace = ObjectMeta.defaultNamespace }

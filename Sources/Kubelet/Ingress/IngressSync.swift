@@ -45,7 +45,7 @@ final class IngressSync {
         let object: JSONValue = [
             "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
             "metadata": ["name": .string(IngressSpec.ourClass), "uid": .string(UUID().uuidString.lowercased()),
-                         "creationTimestamp": .string(KubeTime(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))).description),
+                         "creationTimestamp": .string(KubeTime.now().description),
                          "annotations": ["ingressclass.kubernetes.io/is-default-class": "true"]],
             "spec": ["controller": "swiftlet.dev/ingress-controller"],
         ]
